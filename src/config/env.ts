@@ -1,0 +1,84 @@
+import { z } from 'zod';
+
+/**
+ * Every environment variable saoma reads, with its default and meaning. This table is the source
+ * of `docs/configuration.md`; `test/config.test.ts` checks that the document lists each of them.
+ */
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const seconds = z.coerce.number().int().positive();
+const list = z.string().transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  ISSUER: z.url({ protocol: /^https?$/ }).optional(),
+  TRUST_PROXY: bool.default(false),
+  CLIENTS_FILE: z.string().default('config/clients.json'),
+  COOKIE_KEYS: list.optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
+  REDIS_SENTINELS: list.optional(),
+  REDIS_SENTINEL_NAME: z.string().default('mymaster'),
+  REDIS_CLUSTER_NODES: list.optional(),
+  REDIS_KEY_PREFIX: z.string().default('saoma:'),
+  REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
+
+  WECHAT_APPID: z.string().regex(/^wx[0-9a-f]{16}$/, 'must look like wx followed by 16 hex digits').optional(),
+  WECHAT_SECRET: z.string().min(1).optional(),
+  WECHAT_API_BASE: z.url({ protocol: /^https?$/ }).default('https://api.weixin.qq.com'),
+  WECHAT_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
+  WECHAT_PAGE: z.string().regex(/^[A-Za-z0-9_\-/]+$/, 'a page path without leading / or query').refine((p) => !p.startsWith('/'), 'must not start with /').default('pages/login/login'),
+  WECHAT_ENV_VERSION: z.enum(['release', 'trial', 'develop']).default('release'),
+  WECHAT_CHECK_PATH: bool.default(true),
+  WECHAT_CODE_WIDTH: z.coerce.number().int().min(280).max(1280).default(430),
+
+  TICKET_TTL_SECONDS: seconds.default(180),
+  INTERACTION_TTL_SECONDS: seconds.default(1800),
+  STATUS_WAIT_SECONDS: z.coerce.number().int().min(1).max(60).default(25),
+  ACCESS_TOKEN_TTL_SECONDS: seconds.default(3600),
+  ID_TOKEN_TTL_SECONDS: seconds.default(3600),
+  REFRESH_TOKEN_TTL_SECONDS: seconds.default(30 * 24 * 3600),
+  SESSION_TTL_SECONDS: seconds.default(14 * 24 * 3600),
+  GRANT_TTL_SECONDS: seconds.default(60 * 24 * 3600),
+
+  DEMO: bool.optional(),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+/** One line of the configuration table: name, default and meaning. */
+export const envDocs: Record<keyof Env, string> = {
+  NODE_ENV: '`production` refuses the in-memory store, the emulator and generated cookie keys.',
+  PORT: 'TCP port to listen on.',
+  HOST: 'Address to bind.',
+  ISSUER: 'Public issuer URL (default `http://localhost:$PORT`). Must be https in production.',
+  TRUST_PROXY: 'Trust `X-Forwarded-*` from a TLS-terminating proxy (set it behind one).',
+  CLIENTS_FILE: 'JSON array of OIDC client metadata, read and validated at start.',
+  COOKIE_KEYS: 'Comma-separated cookie signing keys (newest first, each ≥ 32 characters). Required in production; generated and kept in the store otherwise.',
+  LOG_LEVEL: 'pino log level.',
+  REDIS_URL: 'Standalone Redis URL. Without any REDIS_* setting the in-memory store is used.',
+  REDIS_SENTINELS: 'Comma-separated `host:port` of Sentinels (with REDIS_SENTINEL_NAME).',
+  REDIS_SENTINEL_NAME: 'Name of the Sentinel-monitored master.',
+  REDIS_CLUSTER_NODES: 'Comma-separated `host:port` seed nodes of a Redis Cluster.',
+  REDIS_KEY_PREFIX: 'Prefix of every key and channel, so deployments can share a Redis.',
+  REDIS_COMMAND_TIMEOUT_MS: 'A Redis command that takes longer fails with 503 instead of hanging.',
+  WECHAT_APPID: 'Mini-program AppID. Without it the built-in WeChat emulator is used.',
+  WECHAT_SECRET: 'Mini-program AppSecret (required with WECHAT_APPID).',
+  WECHAT_API_BASE: 'WeChat API base URL (the emulator’s when it runs on its own).',
+  WECHAT_TIMEOUT_MS: 'Timeout of every WeChat call.',
+  WECHAT_PAGE: 'Mini-program page the code opens (no leading `/`).',
+  WECHAT_ENV_VERSION: '`release`, `trial` or `develop`: which mini-program version the code opens.',
+  WECHAT_CHECK_PATH: 'Whether WeChat checks that the page exists in the published version.',
+  WECHAT_CODE_WIDTH: 'Code image width in pixels (280–1280).',
+  TICKET_TTL_SECONDS: 'Lifetime of one login code (never beyond the interaction).',
+  INTERACTION_TTL_SECONDS: 'Lifetime of a login page (the OIDC interaction).',
+  STATUS_WAIT_SECONDS: 'How long a status long-poll waits before answering unchanged.',
+  ACCESS_TOKEN_TTL_SECONDS: 'Access token lifetime.',
+  ID_TOKEN_TTL_SECONDS: 'ID token lifetime.',
+  REFRESH_TOKEN_TTL_SECONDS: 'Refresh token lifetime.',
+  SESSION_TTL_SECONDS: 'Browser session lifetime at the provider.',
+  GRANT_TTL_SECONDS: 'Grant lifetime; raised to at least the refresh token lifetime.',
+  DEMO: 'Serve the demo client and relying party at `/demo` (default on outside production).',
+};

@@ -1,0 +1,174 @@
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { z } from 'zod';
+import { envSchema, type Env } from './env.ts';
+
+export interface ClientMetadata {
+  client_id: string;
+  client_secret?: string;
+  redirect_uris: string[];
+  post_logout_redirect_uris?: string[];
+  client_name?: string;
+  logo_uri?: string;
+  client_uri?: string;
+  token_endpoint_auth_method?: string;
+  grant_types?: string[];
+  [key: string]: unknown;
+}
+
+export interface Config {
+  env: Env;
+  production: boolean;
+  port: number;
+  host: string;
+  issuer: string;
+  /** Which WeChat we talk to: the real one (appid + secret) or the built-in emulator. */
+  wechat: { emulator: boolean; appid: string; secret: string; apiBase: string };
+  store: { kind: 'memory' } | { kind: 'redis'; url: string } | { kind: 'sentinel'; sentinels: string[]; name: string } | { kind: 'cluster'; nodes: string[] };
+  clients: ClientMetadata[];
+  demo: boolean;
+}
+
+/** The app id and secret the emulator uses; they exist only in development. */
+export const EMULATOR_APPID = 'wx00000000e1e1e1e1';
+export const EMULATOR_SECRET = 'emulator-secret';
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`saoma cannot start; fix the configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+const uri = z.url({ protocol: /^https?$/ });
+const clientSchema = z.looseObject({
+  client_id: z.string().min(1).max(128).regex(/^[A-Za-z0-9._~-]+$/, 'only A-Z a-z 0-9 . _ ~ -'),
+  client_secret: z.string().min(32, 'must be at least 32 characters').optional(),
+  redirect_uris: z.array(uri).min(1),
+  post_logout_redirect_uris: z.array(uri).optional(),
+  client_name: z.string().max(100).optional(),
+  logo_uri: uri.max(2048).optional(),
+  client_uri: uri.max(2048).optional(),
+  token_endpoint_auth_method: z.enum(['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt']).optional(),
+  grant_types: z.array(z.enum(['authorization_code', 'refresh_token'])).optional(),
+});
+
+/**
+ * Reads the environment and the clients file, checks both, and reports every problem at once
+ * (each with the variable or field it concerns) instead of stopping at the first.
+ */
+export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config {
+  const problems: string[] = [];
+  const parsed = envSchema.safeParse(pickEnv(environment));
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.') || 'environment'}: ${issue.message}`);
+    throw new ConfigError(problems);
+  }
+  const env = parsed.data;
+  const production = env.NODE_ENV === 'production';
+  const issuer = (env.ISSUER ?? `http://localhost:${env.PORT}`).replace(/\/$/, '');
+
+  const emulator = env.WECHAT_APPID === undefined;
+  if (env.WECHAT_APPID !== undefined && env.WECHAT_SECRET === undefined) problems.push('WECHAT_SECRET: required when WECHAT_APPID is set');
+  if (emulator && env.WECHAT_SECRET !== undefined) problems.push('WECHAT_APPID: required when WECHAT_SECRET is set');
+
+  const store = storeOf(env, problems);
+  if (production) {
+    if (store.kind === 'memory') problems.push('REDIS_URL: production needs Redis (REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES); the in-memory store loses every login on restart and cannot be shared');
+    if (emulator) problems.push('WECHAT_APPID: production needs a real mini-program (WECHAT_APPID and WECHAT_SECRET); the WeChat emulator is for development only');
+    if (!env.COOKIE_KEYS?.length) problems.push('COOKIE_KEYS: production needs cookie signing keys from configuration');
+    if (!issuer.startsWith('https://')) problems.push('ISSUER: production needs an https issuer');
+    if (env.DEMO) problems.push('DEMO: the demo relying party is not served in production');
+  }
+  for (const key of env.COOKIE_KEYS ?? []) if (key.length < 32) problems.push('COOKIE_KEYS: every key must be at least 32 characters');
+
+  const clients = loadClients(env.CLIENTS_FILE, production, problems);
+  if (problems.length) throw new ConfigError(problems);
+
+  return {
+    env,
+    production,
+    port: env.PORT,
+    host: env.HOST,
+    issuer,
+    wechat: {
+      emulator,
+      appid: env.WECHAT_APPID ?? EMULATOR_APPID,
+      secret: env.WECHAT_SECRET ?? EMULATOR_SECRET,
+      apiBase: env.WECHAT_API_BASE.replace(/\/$/, ''),
+    },
+    store,
+    clients,
+    demo: env.DEMO ?? !production,
+  };
+}
+
+function pickEnv(environment: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(envSchema.shape)) {
+    const value = environment[key];
+    if (value !== undefined && value !== '') out[key] = value;
+  }
+  return out;
+}
+
+function storeOf(env: Env, problems: string[]): Config['store'] {
+  const chosen = [env.REDIS_URL && 'REDIS_URL', env.REDIS_SENTINELS && 'REDIS_SENTINELS', env.REDIS_CLUSTER_NODES && 'REDIS_CLUSTER_NODES'].filter(Boolean);
+  if (chosen.length > 1) problems.push(`${chosen.join(', ')}: set only one of them`);
+  if (env.REDIS_CLUSTER_NODES) return { kind: 'cluster', nodes: env.REDIS_CLUSTER_NODES };
+  if (env.REDIS_SENTINELS) return { kind: 'sentinel', sentinels: env.REDIS_SENTINELS, name: env.REDIS_SENTINEL_NAME };
+  if (env.REDIS_URL) return { kind: 'redis', url: env.REDIS_URL };
+  return { kind: 'memory' };
+}
+
+function loadClients(file: string, production: boolean, problems: string[]): ClientMetadata[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return [];
+    problems.push(`CLIENTS_FILE (${file}): ${code ? `cannot read: ${code}` : `not valid JSON: ${(err as Error).message}`}`);
+    return [];
+  }
+  const parsed = z.array(clientSchema).safeParse(raw);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(`CLIENTS_FILE (${file}) [${issue.path.join('.')}]: ${issue.message}`);
+    return [];
+  }
+  const seen = new Set<string>();
+  for (const [i, client] of parsed.data.entries()) {
+    if (seen.has(client.client_id)) problems.push(`CLIENTS_FILE (${file}) [${i}.client_id]: duplicate client_id ${client.client_id}`);
+    seen.add(client.client_id);
+    for (const [field, uris] of [['redirect_uris', client.redirect_uris], ['post_logout_redirect_uris', client.post_logout_redirect_uris ?? []]] as const) {
+      for (const value of uris) {
+        const problem = redirectUriProblem(value, production);
+        if (problem) problems.push(`CLIENTS_FILE (${file}) [${i}.${field}]: ${value} ${problem}`);
+      }
+    }
+    const auth = client.token_endpoint_auth_method ?? 'client_secret_basic';
+    if ((auth === 'client_secret_basic' || auth === 'client_secret_post') && !client.client_secret) {
+      problems.push(`CLIENTS_FILE (${file}) [${i}.client_secret]: required for token_endpoint_auth_method ${auth}`);
+    }
+  }
+  return parsed.data as ClientMetadata[];
+}
+
+/** https only, except http on a loopback host outside production (RFC 9700 §2.6); no fragments. */
+export function redirectUriProblem(value: string, production: boolean): string | undefined {
+  const url = new URL(value);
+  if (url.hash) return 'must not contain a fragment';
+  if (value.includes('*')) return 'must not contain a wildcard';
+  if (url.protocol === 'https:') return undefined;
+  if (url.protocol === 'http:' && isLoopback(url.hostname) && !production) return undefined;
+  return production ? 'must use https' : 'must use https (http only on a loopback host in development)';
+}
+
+export function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '');
+  if (host === 'localhost') return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  return host === '::1';
+}
