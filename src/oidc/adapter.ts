@@ -1,0 +1,111 @@
+import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
+import type { Logger } from '../log.ts';
+import type { Store } from '../store/store.ts';
+
+/** Models whose tokens belong to a grant and die with it (`revokeByGrantId`). */
+const GRANTABLE = new Set([
+  'AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode',
+  'BackchannelAuthenticationRequest', 'PreAuthorizedCode',
+]);
+
+/**
+ * oidc-provider's storage for every model, on any `Store`. It mends the faults of the old Redis
+ * example adapter: `consume` is one compare-and-set (of concurrent redemptions of a code or a
+ * refresh token exactly one wins, the others get `invalid_grant`) and never recreates an expired
+ * key; grant indexes expire with their longest-lived token; every key but a non-expiring model's
+ * has a TTL; each operation touches one key at a time, so it is safe on Redis Cluster.
+ */
+export class StoreAdapter implements Adapter {
+  readonly #model: string;
+  readonly #store: Store;
+  readonly #log: Logger;
+
+  constructor(model: string, store: Store, log: Logger) {
+    this.#model = model;
+    this.#store = store;
+    this.#log = log;
+  }
+
+  async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
+    const ttlMs = expiresIn === undefined ? undefined : expiresIn * 1000;
+    const key = this.#key(id);
+    await this.#store.set(key, JSON.stringify(payload), ttlMs);
+    if (GRANTABLE.has(this.#model) && payload.grantId) {
+      await this.#store.indexAdd(grantIndex(payload.grantId), key, ttlMs);
+    }
+    if (this.#model === 'Session' && payload.uid) {
+      await this.#store.set(`oidc:SessionUid:${payload.uid}`, id, ttlMs);
+    }
+    if (this.#model === 'DeviceCode' && payload.userCode) {
+      await this.#store.set(`oidc:DeviceUserCode:${payload.userCode}`, id, ttlMs);
+    }
+  }
+
+  async find(id: string): Promise<AdapterPayload | undefined> {
+    const raw = await this.#store.get(this.#key(id));
+    return raw === undefined ? undefined : this.#parse(raw, id);
+  }
+
+  async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+    const id = await this.#store.get(`oidc:SessionUid:${uid}`);
+    return id === undefined ? undefined : this.find(id);
+  }
+
+  async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+    const id = await this.#store.get(`oidc:DeviceUserCode:${userCode}`);
+    return id === undefined ? undefined : this.find(id);
+  }
+
+  async consume(id: string): Promise<void> {
+    const key = this.#key(id);
+    const raw = await this.#store.get(key);
+    if (raw === undefined) return; // expired or destroyed: nothing to mark, and never recreate it
+    const payload = this.#parse(raw, id);
+    if (!payload || payload.consumed) throw new errors.InvalidGrant('grant request is invalid');
+    const consumed = JSON.stringify({ ...payload, consumed: Math.floor(Date.now() / 1000) });
+    if (!(await this.#store.compareAndSet(key, raw, consumed))) {
+      // Another redemption won the race; this one must not also be honoured.
+      throw new errors.InvalidGrant('grant request is invalid');
+    }
+  }
+
+  async destroy(id: string): Promise<void> {
+    const key = this.#key(id);
+    if (this.#model === 'Session') {
+      const payload = await this.find(id);
+      if (payload?.uid) await this.#store.delete(`oidc:SessionUid:${payload.uid}`);
+    }
+    await this.#store.delete(key);
+  }
+
+  async revokeByGrantId(grantId: string): Promise<void> {
+    const index = grantIndex(grantId);
+    const keys = await this.#store.indexMembers(index);
+    await Promise.all(keys.map((key) => this.#store.delete(key)));
+    await this.#store.delete(index);
+  }
+
+  #key(id: string): string {
+    return `oidc:${this.#model}:${id}`;
+  }
+
+  /** A value that is not what we wrote is treated as absent, and said so in the log. */
+  #parse(raw: string, id: string): AdapterPayload | undefined {
+    try {
+      const value: unknown = JSON.parse(raw);
+      if (value && typeof value === 'object' && !Array.isArray(value)) return value as AdapterPayload;
+    } catch {
+      // fall through
+    }
+    this.#log.warn({ model: this.#model, id_length: id.length }, 'stored oidc model is not valid JSON; treated as absent');
+    return undefined;
+  }
+}
+
+function grantIndex(grantId: string): string {
+  return `oidc:GrantIndex:${grantId}`;
+}
+
+export function adapterFactory(store: Store, log: Logger): (model: string) => Adapter {
+  return (model) => new StoreAdapter(model, store, log);
+}
