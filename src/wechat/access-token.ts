@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../log.ts';
+import type { Store } from '../store/store.ts';
+import { WeChatApiError } from './errors.ts';
+import { callWeChat, parseAnswer, stringField } from './http.ts';
+
+/** Store key of the deployment's one access token; also the channel announcing a fetch's end. */
+export const ACCESS_TOKEN_KEY = 'wechat:access_token';
+const LOCK_KEY = 'wechat:access_token:lock';
+const LOCK_TTL_MS = 10_000;
+/** Forget a token this long before WeChat does, so no call carries one about to expire. */
+const SAFETY_MARGIN_MS = 5 * 60_000;
+const MIN_CACHE_MS = 60_000;
+
+/**
+ * The mini-program's access token, shared by every process of a deployment through the store.
+ * `get` returns the cached token, or fetches one (stable_token, normal mode) so that concurrent
+ * callers in this process share one fetch and, across processes, one process fetches while the
+ * others wait for its announcement. `renew` is for a token a business API rejected.
+ */
+export interface AccessTokenSource {
+  get(): Promise<string>;
+  /** Forgets `rejected` if it is still the cached token (another caller may have renewed it already) and returns a valid token. */
+  renew(rejected: string): Promise<string>;
+}
+
+export interface AccessTokenOptions {
+  appid: string;
+  secret: string;
+  apiBase: string;
+  timeoutMs: number;
+  store: Store;
+  log: Logger;
+}
+
+export function createAccessTokenSource(options: AccessTokenOptions): AccessTokenSource {
+  const { store, log } = options;
+  let inFlight: Promise<string> | undefined;
+
+  async function get(): Promise<string> {
+    const cached = await store.get(ACCESS_TOKEN_KEY);
+    if (cached) return cached;
+    inFlight ??= fetchOnceForDeployment().finally(() => {
+      inFlight = undefined;
+    });
+    return inFlight;
+  }
+
+  async function fetchOnceForDeployment(): Promise<string> {
+    const lock = randomUUID();
+    if (await store.create(LOCK_KEY, lock, LOCK_TTL_MS)) {
+      try {
+        const token = await fetchAndCache();
+        await store.publish(ACCESS_TOKEN_KEY, 'fetched');
+        return token;
+      } catch (err) {
+        await store.publish(ACCESS_TOKEN_KEY, 'failed').catch(() => {});
+        throw err;
+      } finally {
+        await store.deleteIfEquals(LOCK_KEY, lock).catch(() => {});
+      }
+    }
+    const token = await waitForOtherFetcher();
+    if (token) return token;
+    // The other fetcher failed, died or is slow: fetching ourselves is safe, since normal-mode
+    // stable_token hands every caller the same token.
+    log.warn({ api: 'stable_token' }, 'no access token from the process holding the fetch lock; fetching it here');
+    return fetchAndCache();
+  }
+
+  /** Waits (bounded) for the lock holder's announcement, then reads what it stored. */
+  async function waitForOtherFetcher(): Promise<string | undefined> {
+    let announced!: () => void;
+    const announcement = new Promise<void>((resolve) => (announced = resolve));
+    // Subscribe before reading, so an announcement between the read and the wait is not lost.
+    const unsubscribe = await store.subscribe(ACCESS_TOKEN_KEY, () => announced());
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const cached = await store.get(ACCESS_TOKEN_KEY);
+      if (cached) return cached;
+      const waitMs = Math.min(LOCK_TTL_MS, options.timeoutMs + 1_000);
+      await Promise.race([announcement, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+      return await store.get(ACCESS_TOKEN_KEY);
+    } finally {
+      clearTimeout(timer);
+      await unsubscribe().catch(() => {});
+    }
+  }
+
+  async function fetchAndCache(): Promise<string> {
+    const started = performance.now();
+    try {
+      const answer = parseAnswer('stable_token', await callWeChat({
+        api: 'stable_token',
+        url: `${options.apiBase}/cgi-bin/stable_token`,
+        timeoutMs: options.timeoutMs,
+        json: { grant_type: 'client_credential', appid: options.appid, secret: options.secret, force_refresh: false },
+      }));
+      const token = stringField('stable_token', answer, 'access_token');
+      const expiresIn = Number(answer.expires_in);
+      if (!Number.isFinite(expiresIn) || expiresIn <= 0) throw new WeChatApiError('stable_token', 'bad_response', 'answer has no expires_in');
+      await store.set(ACCESS_TOKEN_KEY, token, Math.max(MIN_CACHE_MS, expiresIn * 1000 - SAFETY_MARGIN_MS));
+      log.info({ api: 'stable_token', expires_in: expiresIn, duration_ms: Math.round(performance.now() - started) }, 'fetched WeChat access token');
+      return token;
+    } catch (err) {
+      const errcode = err instanceof WeChatApiError ? err.errcode : undefined;
+      log.warn({ api: 'stable_token', errcode, duration_ms: Math.round(performance.now() - started) }, 'fetching the WeChat access token failed');
+      throw err;
+    }
+  }
+
+  async function renew(rejected: string): Promise<string> {
+    await store.deleteIfEquals(ACCESS_TOKEN_KEY, rejected);
+    return get();
+  }
+
+  return { get, renew };
+}

@@ -1,0 +1,124 @@
+import { SaomaError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import type { Store } from '../store/store.ts';
+import { createAccessTokenSource } from './access-token.ts';
+import { ACCESS_TOKEN_ERRCODES, WeChatApiError, type WeChatApi } from './errors.ts';
+import { callWeChat, parseAnswer, stringField } from './http.ts';
+import { isPlausibleWeChatCode, isValidScene } from './scene.ts';
+
+export interface WeChatSession { openid: string; unionid?: string; sessionKey: string }
+export interface PhoneNumber { phoneNumber: string; purePhoneNumber: string; countryCode: string }
+
+/**
+ * The three WeChat server APIs a login needs. Each method rejects with a WeChatApiError when
+ * WeChat fails (map it with `toSaomaError`), or with SaomaError `invalid_request` when it refused
+ * the input before calling WeChat. Every call is bounded by `timeoutMs`.
+ */
+export interface WeChat {
+  /** sns/jscode2session: who the wx.login code belongs to. */
+  exchangeCode(jsCode: string): Promise<WeChatSession>;
+  /** wxa/getwxacodeunlimit: the mini-program code image opening `page` with `scene`. */
+  createCode(scene: string): Promise<{ image: Buffer; contentType: string }>;
+  /** wxa/business/getuserphonenumber: the phone number behind a phone-button code (billed per call). */
+  phoneNumber(code: string, openid?: string): Promise<PhoneNumber>;
+}
+
+export interface WeChatOptions {
+  appid: string;
+  secret: string;
+  apiBase: string;
+  timeoutMs: number;
+  page: string;
+  envVersion: 'release' | 'trial' | 'develop';
+  checkPath: boolean;
+  width: number;
+  store: Store;
+  log: Logger;
+}
+
+export function createWeChat(options: WeChatOptions): WeChat {
+  const { log, timeoutMs } = options;
+  const apiBase = options.apiBase.replace(/\/$/, '');
+  const tokens = createAccessTokenSource({ ...options, apiBase });
+
+  /** Times and logs one call, by api name and errcode only: never URLs, codes, ids or tokens. */
+  async function logged<T>(api: WeChatApi, call: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      const result = await call();
+      log.debug({ api, duration_ms: Math.round(performance.now() - started) }, 'WeChat call succeeded');
+      return result;
+    } catch (err) {
+      const errcode = err instanceof WeChatApiError ? err.errcode : undefined;
+      log.warn({ api, errcode, duration_ms: Math.round(performance.now() - started) }, 'WeChat call failed');
+      throw err;
+    }
+  }
+
+  /** A business call with the shared token; a token WeChat rejects is renewed and the call retried, once. */
+  async function withAccessToken<T>(api: WeChatApi, call: (token: string) => Promise<T>): Promise<T> {
+    const token = await tokens.get();
+    try {
+      return await logged(api, () => call(token));
+    } catch (err) {
+      if (!(err instanceof WeChatApiError && typeof err.errcode === 'number' && ACCESS_TOKEN_ERRCODES.has(err.errcode))) throw err;
+      const renewed = await tokens.renew(token);
+      return logged(api, () => call(renewed));
+    }
+  }
+
+  return {
+    async exchangeCode(jsCode) {
+      if (!isPlausibleWeChatCode(jsCode)) throw new SaomaError('invalid_request', 'code must be the 1–128 character code from wx.login.');
+      const query = new URLSearchParams({ appid: options.appid, secret: options.secret, js_code: jsCode, grant_type: 'authorization_code' });
+      return logged('jscode2session', async () => {
+        const answer = parseAnswer('jscode2session', await callWeChat({ api: 'jscode2session', url: `${apiBase}/sns/jscode2session?${query}`, timeoutMs }));
+        const session: WeChatSession = {
+          openid: stringField('jscode2session', answer, 'openid'),
+          sessionKey: stringField('jscode2session', answer, 'session_key'),
+        };
+        if (typeof answer.unionid === 'string' && answer.unionid !== '') session.unionid = answer.unionid;
+        return session;
+      });
+    },
+
+    async createCode(scene) {
+      if (!isValidScene(scene)) throw new SaomaError('invalid_request', "scene must be 1–32 characters from A-Z a-z 0-9 and !#$&'()*+,/:;=?@._~-.");
+      const json = { scene, page: options.page, env_version: options.envVersion, check_path: options.checkPath, width: options.width };
+      return withAccessToken('getwxacodeunlimit', async (token) => {
+        const body = await callWeChat({ api: 'getwxacodeunlimit', url: `${apiBase}/wxa/getwxacodeunlimit?access_token=${encodeURIComponent(token)}`, timeoutMs, json });
+        // WeChat's content-type has been wrong before (JSON errors as text/plain): trust the bytes.
+        const contentType = imageTypeOf(body);
+        if (contentType) return { image: body, contentType };
+        parseAnswer('getwxacodeunlimit', body);
+        throw new WeChatApiError('getwxacodeunlimit', 'bad_response', 'answer is neither an image nor an errcode');
+      });
+    },
+
+    async phoneNumber(code, openid) {
+      if (!isPlausibleWeChatCode(code)) throw new SaomaError('invalid_request', 'phone_code must be the 1–128 character code from the phone number button.');
+      const json = openid === undefined ? { code } : { code, openid };
+      return withAccessToken('getuserphonenumber', async (token) => {
+        const body = await callWeChat({ api: 'getuserphonenumber', url: `${apiBase}/wxa/business/getuserphonenumber?access_token=${encodeURIComponent(token)}`, timeoutMs, json });
+        const info = parseAnswer('getuserphonenumber', body).phone_info;
+        if (typeof info !== 'object' || info === null) throw new WeChatApiError('getuserphonenumber', 'bad_response', 'answer has no phone_info');
+        const phone = info as Record<string, unknown>;
+        if (typeof phone.countryCode !== 'string' && typeof phone.countryCode !== 'number') {
+          throw new WeChatApiError('getuserphonenumber', 'bad_response', 'answer has no countryCode');
+        }
+        return {
+          phoneNumber: stringField('getuserphonenumber', phone, 'phoneNumber'),
+          purePhoneNumber: stringField('getuserphonenumber', phone, 'purePhoneNumber'),
+          // The docs show a number, real answers carry a string: accept both.
+          countryCode: String(phone.countryCode),
+        };
+      });
+    },
+  };
+}
+
+function imageTypeOf(body: Buffer): string | undefined {
+  if (body.length >= 3 && body[0] === 0xff && body[1] === 0xd8 && body[2] === 0xff) return 'image/jpeg';
+  if (body.length >= 4 && body[0] === 0x89 && body[1] === 0x50 && body[2] === 0x4e && body[3] === 0x47) return 'image/png';
+  return undefined;
+}
