@@ -1,0 +1,56 @@
+import type { Context } from 'koa';
+import type { Router } from '@koa/router';
+import { wechatAnswer, wechatError } from './answers.ts';
+import { readJsonBody } from './body.ts';
+import { proceedWithCall } from './faulted.ts';
+import type { EmulatorState } from './state.ts';
+
+interface Credentials { appid: string; secret: string }
+
+/** POST /cgi-bin/stable_token and GET /cgi-bin/token, with WeChat's errcodes for bad input. */
+export function accessTokenRoutes(router: Router, state: EmulatorState, app: Credentials): void {
+  router.post('/cgi-bin/stable_token', async (ctx: Context) => {
+    if (!(await proceedWithCall(ctx, state, 'stable_token'))) return;
+    const body = await readJsonBody(ctx);
+    // A form body leaves WeChat without any field: it reports the first it misses.
+    if (body.kind === 'form') return wechatError(ctx, 41002);
+    if (body.kind !== 'json') return wechatError(ctx, 47001);
+    const { grant_type, appid, secret, force_refresh } = body.value;
+    if (grant_type !== 'client_credential') return wechatError(ctx, 40002);
+    if (typeof appid !== 'string' || appid === '') return wechatError(ctx, 41002);
+    if (appid !== app.appid) return wechatError(ctx, 40013);
+    if (typeof secret !== 'string' || secret === '') return wechatError(ctx, 41004);
+    if (secret !== app.secret) return wechatError(ctx, 40125);
+    if (force_refresh !== undefined && typeof force_refresh !== 'boolean') return wechatError(ctx, 40097);
+    const { token, expiresIn } = state.tokens.stable(force_refresh === true);
+    wechatAnswer(ctx, { access_token: token, expires_in: expiresIn });
+  });
+
+  router.get('/cgi-bin/token', async (ctx: Context) => {
+    if (!(await proceedWithCall(ctx, state, 'token'))) return;
+    const { grant_type, appid, secret } = ctx.query;
+    if (grant_type !== 'client_credential') return wechatError(ctx, 40002);
+    if (typeof appid !== 'string' || appid === '') return wechatError(ctx, 41002);
+    if (appid !== app.appid) return wechatError(ctx, 40013);
+    if (typeof secret !== 'string' || secret === '') return wechatError(ctx, 41004);
+    // cgi-bin/token reports a wrong secret as 40001, unlike stable_token's 40125.
+    if (secret !== app.secret) return wechatError(ctx, 40001);
+    const { token, expiresIn } = state.tokens.legacy();
+    wechatAnswer(ctx, { access_token: token, expires_in: expiresIn });
+  });
+}
+
+/** Checks `?access_token=` of a business API; answers 41001/40001/42001 and returns false when it is not valid. */
+export function acceptAccessToken(ctx: Context, state: EmulatorState): boolean {
+  const token = ctx.query.access_token;
+  if (typeof token !== 'string' || token === '') {
+    wechatError(ctx, 41001);
+    return false;
+  }
+  const errcode = state.tokens.check(token);
+  if (errcode !== 0) {
+    wechatError(ctx, errcode);
+    return false;
+  }
+  return true;
+}

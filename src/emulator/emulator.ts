@@ -1,0 +1,71 @@
+import Koa from 'koa';
+import { Router } from '@koa/router';
+import type { Logger } from '../log.ts';
+import { accessTokenRoutes } from './access-token-routes.ts';
+import { devRoutes } from './dev-routes.ts';
+import { miniProgramCodeRoutes } from './mini-program-code-routes.ts';
+import { phonePageRoutes } from './phone-page.ts';
+import { EmulatorState } from './state.ts';
+import { userRoutes } from './user-routes.ts';
+
+export { EmulatorState } from './state.ts';
+
+export interface EmulatorOptions {
+  appid: string;
+  secret: string;
+  /** Where the phone page sends /mp/* calls; '' (the default) is its own origin. */
+  saomaBase?: string;
+  log: Logger;
+}
+
+export interface Emulator {
+  /** The emulator on its own: `app.listen(port)`. */
+  app: Koa;
+  /** For mounting at the root of another Koa app (the dev server): handles only the emulator's paths and passes every other request on. */
+  middleware: Koa.Middleware;
+  state: EmulatorState;
+}
+
+/**
+ * A WeChat stand-in for development and tests, never for production: the server APIs saoma
+ * calls, with WeChat's answers and errcodes, plus a simulated phone page and a control API
+ * (/emulator/*). Everything it knows is in memory.
+ */
+export function createEmulator(options: EmulatorOptions): Emulator {
+  const state = new EmulatorState();
+  const router = new Router();
+  const credentials = { appid: options.appid, secret: options.secret };
+  accessTokenRoutes(router, state, credentials);
+  miniProgramCodeRoutes(router, state);
+  userRoutes(router, state, credentials);
+  devRoutes(router, state, options.appid);
+  phonePageRoutes(router, { appid: options.appid, saomaBase: (options.saomaBase ?? '').replace(/\/$/, '') });
+
+  const routes = router.routes();
+  const log = options.log.child({ component: 'wechat-emulator' });
+  // Errors are caught only around the emulator's own routes, so that mounted in another app it
+  // never swallows that app's errors. Bad input is answered by the routes; this is for bugs.
+  const middleware: Koa.Middleware = async (ctx, next) => {
+    let failedDownstream = false;
+    try {
+      await routes(ctx as Parameters<typeof routes>[0], async () => {
+        try {
+          await next();
+        } catch (err) {
+          failedDownstream = true;
+          throw err;
+        }
+      });
+    } catch (err) {
+      if (failedDownstream) throw err;
+      log.error({ err, path: ctx.path }, 'emulator failed');
+      ctx.status = 500;
+      ctx.type = 'application/json';
+      ctx.body = JSON.stringify({ errcode: -1, errmsg: 'system error (an emulator bug: see the server log)' });
+    }
+  };
+
+  const app = new Koa();
+  app.use(middleware);
+  return { app, middleware, state };
+}

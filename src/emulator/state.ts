@@ -1,0 +1,41 @@
+import { AccessTokens } from './access-tokens.ts';
+import { EMULATED_APIS, Faults, type EmulatedApi } from './faults.ts';
+import { OneTimeCodes } from './one-time-codes.ts';
+
+const CODE_TTL_MS = 5 * 60_000;
+const MAX_LIVE_CODES = 10_000;
+const MAX_LISTED_CODES = 1000;
+
+/** What a wx.login code stands for. */
+export interface LoginGrant { user: string; openid: string; unionid?: string }
+/** What a phone-number button code stands for. */
+export interface PhoneGrant { openid: string; phone: string }
+/** A mini-program code the emulator drew (getwxacodeunlimit), as /emulator/codes lists it. */
+export interface DrawnCode { scene: string; page: string; env_version: string; created_at: string }
+
+/**
+ * Everything the emulator remembers, in memory and bounded: it is a development tool, and a
+ * restart forgets all of it (as WeChat's codes would have expired anyway).
+ */
+export class EmulatorState {
+  readonly tokens = new AccessTokens();
+  readonly loginCodes = new OneTimeCodes<LoginGrant>(CODE_TTL_MS, MAX_LIVE_CODES);
+  readonly phoneCodes = new OneTimeCodes<PhoneGrant>(CODE_TTL_MS, MAX_LIVE_CODES);
+  readonly faults = new Faults();
+  readonly calls = Object.fromEntries(EMULATED_APIS.map((api) => [api, 0])) as Record<EmulatedApi, number>;
+  /** Newest last; listed newest first. */
+  readonly #drawn: DrawnCode[] = [];
+
+  count(api: EmulatedApi): void {
+    this.calls[api] += 1;
+  }
+
+  recordCode(code: DrawnCode): void {
+    this.#drawn.push(code);
+    if (this.#drawn.length > MAX_LISTED_CODES) this.#drawn.splice(0, this.#drawn.length - MAX_LISTED_CODES);
+  }
+
+  codes(): DrawnCode[] {
+    return [...this.#drawn].reverse();
+  }
+}
