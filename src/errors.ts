@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'ticket_already_scanned'
   | 'ticket_not_confirmed'
   | 'ticket_in_progress'
+  | 'ticket_already_confirmed'
   | 'ticket_expired'
   | 'ticket_cancelled'
   | 'ticket_consumed'
@@ -33,6 +34,7 @@ const statusOf: Record<ErrorCode, number> = {
   ticket_already_scanned: 409,
   ticket_not_confirmed: 409,
   ticket_in_progress: 409,
+  ticket_already_confirmed: 409,
   ticket_expired: 410,
   ticket_cancelled: 410,
   ticket_consumed: 410,

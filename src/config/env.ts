@@ -27,7 +27,7 @@ export const envSchema = z.object({
 
   WECHAT_APPID: z.string().regex(/^wx[0-9a-f]{16}$/, 'must look like wx followed by 16 hex digits').optional(),
   WECHAT_SECRET: z.string().min(1).optional(),
-  WECHAT_API_BASE: z.url({ protocol: /^https?$/ }).default('https://api.weixin.qq.com'),
+  WECHAT_API_BASE: z.url({ protocol: /^https?$/ }).optional(),
   WECHAT_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
   WECHAT_PAGE: z.string().regex(/^[A-Za-z0-9_\-/]+$/, 'a page path without leading / or query').refine((p) => !p.startsWith('/'), 'must not start with /').default('pages/login/login'),
   WECHAT_ENV_VERSION: z.enum(['release', 'trial', 'develop']).default('release'),
@@ -66,7 +66,7 @@ export const envDocs: Record<keyof Env, string> = {
   REDIS_COMMAND_TIMEOUT_MS: 'A Redis command that takes longer fails with 503 instead of hanging.',
   WECHAT_APPID: 'Mini-program AppID. Without it the built-in WeChat emulator is used.',
   WECHAT_SECRET: 'Mini-program AppSecret (required with WECHAT_APPID).',
-  WECHAT_API_BASE: 'WeChat API base URL (the emulator’s when it runs on its own).',
+  WECHAT_API_BASE: 'WeChat API base URL. Default `https://api.weixin.qq.com`; with the emulator, this server itself (set it to use an emulator running on its own).',
   WECHAT_TIMEOUT_MS: 'Timeout of every WeChat call.',
   WECHAT_PAGE: 'Mini-program page the code opens (no leading `/`).',
   WECHAT_ENV_VERSION: '`release`, `trial` or `develop`: which mini-program version the code opens.',

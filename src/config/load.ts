@@ -3,18 +3,9 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { envSchema, type Env } from './env.ts';
 
-export interface ClientMetadata {
-  client_id: string;
-  client_secret?: string;
-  redirect_uris: string[];
-  post_logout_redirect_uris?: string[];
-  client_name?: string;
-  logo_uri?: string;
-  client_uri?: string;
-  token_endpoint_auth_method?: string;
-  grant_types?: string[];
-  [key: string]: unknown;
-}
+import type { ClientMetadata } from 'oidc-provider';
+
+export type { ClientMetadata };
 
 export interface Config {
   env: Env;
@@ -23,7 +14,11 @@ export interface Config {
   host: string;
   issuer: string;
   /** Which WeChat we talk to: the real one (appid + secret) or the built-in emulator. */
-  wechat: { emulator: boolean; appid: string; secret: string; apiBase: string };
+  /**
+   * Which WeChat we talk to: the real one (appid + secret) or the emulator; `embeddedEmulator`
+   * when the emulator is served by this process itself.
+   */
+  wechat: { emulator: boolean; embeddedEmulator: boolean; appid: string; secret: string; apiBase: string };
   store: { kind: 'memory' } | { kind: 'redis'; url: string } | { kind: 'sentinel'; sentinels: string[]; name: string } | { kind: 'cluster'; nodes: string[] };
   clients: ClientMetadata[];
   demo: boolean;
@@ -97,7 +92,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
       emulator,
       appid: env.WECHAT_APPID ?? EMULATOR_APPID,
       secret: env.WECHAT_SECRET ?? EMULATOR_SECRET,
-      apiBase: env.WECHAT_API_BASE.replace(/\/$/, ''),
+      embeddedEmulator: emulator && env.WECHAT_API_BASE === undefined,
+      apiBase: (env.WECHAT_API_BASE ?? (emulator ? `http://127.0.0.1:${env.PORT}` : 'https://api.weixin.qq.com')).replace(/\/$/, ''),
     },
     store,
     clients,

@@ -1,0 +1,95 @@
+import { createServer, type Server } from 'node:http';
+import type Provider from 'oidc-provider';
+import type { Config } from './config/load.ts';
+import { createDemo, demoClient } from './demo/rp.ts';
+import { createEmulator, type Emulator } from './emulator/emulator.ts';
+import { dispatch, type Route } from './http/server.ts';
+import { requestContext } from './http/middleware.ts';
+import { assetRoutes } from './http/assets.ts';
+import { healthRoutes } from './http/health.ts';
+import type { Logger } from './log.ts';
+import { browserRoutes } from './login/browser-routes.ts';
+import { miniProgramRoutes } from './login/mp-routes.ts';
+import { QrCodes } from './login/qrcodes.ts';
+import { Tickets } from './login/tickets.ts';
+import { Accounts } from './oidc/accounts.ts';
+import { loadCookieKeys } from './oidc/keys.ts';
+import { createProvider } from './oidc/provider.ts';
+import type { Store } from './store/store.ts';
+import { createWeChat, type WeChat } from './wechat/client.ts';
+
+export interface Saoma {
+  server: Server;
+  provider: Provider;
+  tickets: Tickets;
+  accounts: Accounts;
+  /** The built-in WeChat emulator, when this process serves it. */
+  emulator: Emulator | undefined;
+  listen(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds one saoma process over an opened store: the provider with saoma's routes in front of it,
+ * plus, outside production, the WeChat emulator and the demo relying party on the same server.
+ */
+export async function createSaoma(config: Config, store: Store, log: Logger, overrides: { wechat?: WeChat } = {}): Promise<Saoma> {
+  const cookieKeys = await loadCookieKeys(store, config.env.COOKIE_KEYS);
+  const accounts = new Accounts(store);
+  const clients = [...config.clients, ...(config.demo ? [demoClient(config.issuer)] : [])];
+  const provider = await createProvider({ config, store, log, accounts, cookieKeys, clients });
+  const tickets = new Tickets(store, log, config.env.TICKET_TTL_SECONDS * 1000);
+  await tickets.start();
+  const wechat = overrides.wechat ?? createWeChat({
+    appid: config.wechat.appid,
+    secret: config.wechat.secret,
+    apiBase: config.wechat.apiBase,
+    timeoutMs: config.env.WECHAT_TIMEOUT_MS,
+    page: config.env.WECHAT_PAGE,
+    envVersion: config.env.WECHAT_ENV_VERSION,
+    checkPath: config.env.WECHAT_CHECK_PATH,
+    width: config.env.WECHAT_CODE_WIDTH,
+    store,
+    log,
+  });
+  const services = { config, store, log, provider, tickets, accounts, wechat, qrcodes: new QrCodes(store, wechat, log) };
+
+  provider.use(requestContext(log));
+  for (const router of [healthRoutes(store), assetRoutes(), browserRoutes(services), miniProgramRoutes(services)]) {
+    provider.use(router.routes());
+    provider.use(router.allowedMethods());
+  }
+
+  const routes: Route[] = [];
+  let emulator: Emulator | undefined;
+  if (config.wechat.embeddedEmulator && !config.production) {
+    emulator = createEmulator({ appid: config.wechat.appid, secret: config.wechat.secret, log });
+    routes.push({ prefixes: ['/cgi-bin', '/sns', '/wxa', '/emulator'], handler: emulator.app.callback() });
+  }
+  if (config.demo) routes.push({ prefixes: ['/demo'], handler: createDemo(config.issuer, cookieKeys).callback() });
+  const server = createServer(dispatch(routes, provider.callback(), log));
+  // Long-polls wait up to STATUS_WAIT_SECONDS; keep sockets open a little longer than that.
+  server.requestTimeout = (config.env.STATUS_WAIT_SECONDS + 30) * 1000;
+  server.keepAliveTimeout = 65_000;
+
+  return {
+    server,
+    provider,
+    tickets,
+    accounts,
+    emulator,
+    listen: () =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => {
+          const address = server.address();
+          resolve(typeof address === 'object' && address ? address.port : config.port);
+        });
+      }),
+    close: async () => {
+      await tickets.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import type { Context } from 'koa';
+
+/**
+ * Page languages: zh-CN (the default, and the fallback for anything unknown) and en. Chosen by the
+ * request's `ui_locales`, then `Accept-Language`. Every string shown to a person lives in
+ * `locales/*.json`; templates and code only name keys.
+ */
+export type Lang = 'zh-CN' | 'en';
+export const LANGS: readonly Lang[] = ['zh-CN', 'en'];
+export type Translate = (key: string, vars?: Record<string, string | number>) => string;
+
+const catalogs = Object.fromEntries(
+  LANGS.map((lang) => [lang, JSON.parse(readFileSync(new URL(`../../locales/${lang}.json`, import.meta.url), 'utf8')) as Record<string, string>]),
+) as Record<Lang, Record<string, string>>;
+
+export function translator(lang: Lang): Translate {
+  const catalog = catalogs[lang];
+  return (key, vars) => {
+    const text = catalog[key] ?? catalogs['zh-CN'][key] ?? key;
+    return vars ? text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole)) : text;
+  };
+}
+
+export function chooseLang(uiLocales: string | undefined, acceptLanguage: string | undefined): Lang {
+  for (const tag of (uiLocales ?? '').split(/\s+/).filter(Boolean)) {
+    const lang = match(tag);
+    if (lang) return lang;
+  }
+  const ranked = (acceptLanguage ?? '')
+    .split(',')
+    .map((part) => {
+      const [tag = '', ...params] = part.trim().split(';');
+      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+      return { tag: tag.trim(), q: q ? Number(q.slice(2)) || 0 : 1 };
+    })
+    .filter((entry) => entry.tag && entry.q > 0)
+    .sort((a, b) => b.q - a.q);
+  for (const { tag } of ranked) {
+    const lang = match(tag);
+    if (lang) return lang;
+  }
+  return 'zh-CN';
+}
+
+function match(tag: string): Lang | undefined {
+  const lower = tag.toLowerCase();
+  if (lower === 'zh' || lower.startsWith('zh-')) return 'zh-CN';
+  if (lower === 'en' || lower.startsWith('en-')) return 'en';
+  return undefined;
+}
+
+export function pageLocale(ctx: Context, uiLocales?: string): { lang: Lang; t: Translate } {
+  const fromOidc = (ctx as Context & { oidc?: { params?: { ui_locales?: unknown } } }).oidc?.params?.ui_locales;
+  const lang = chooseLang(uiLocales ?? (typeof fromOidc === 'string' ? fromOidc : undefined) ?? ctx.query.ui_locales?.toString(), ctx.get('accept-language'));
+  return { lang, t: translator(lang) };
+}

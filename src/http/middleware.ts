@@ -1,0 +1,63 @@
+import type { Context, Next } from 'koa';
+import { errors as oidcErrors } from 'oidc-provider';
+import { SaomaError, isSaomaError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import { render } from './views.ts';
+import { pageLocale } from './locale.ts';
+
+declare module 'koa' {
+  interface DefaultContext {
+    log: Logger;
+    requestId: string;
+  }
+}
+
+/** Gives each request a child logger carrying the request id that `http/server.ts` assigned. */
+export function requestContext(log: Logger) {
+  return async (ctx: Context, next: Next) => {
+    ctx.requestId = String(ctx.res.getHeader('x-request-id') ?? '');
+    ctx.log = log.child({ req_id: ctx.requestId });
+    await next();
+  };
+}
+
+/** How a route wants its failures: JSON for APIs and page scripts, a friendly page for people. */
+export type Audience = 'json' | 'page';
+
+/**
+ * Turns any failure into the contract's shape: `{error, error_description}` with a stable code for
+ * JSON routes, a friendly page for browser routes. Unknown failures are logged in full and answer
+ * a bare 500 without a stack. oidc-provider's "no such interaction" becomes `interaction_not_found`.
+ */
+export function handleErrors(audience: (ctx: Context) => Audience) {
+  return async (ctx: Context, next: Next) => {
+    try {
+      await next();
+    } catch (err) {
+      const known = asSaomaError(err);
+      if (known.status >= 500) ctx.log.error({ err, code: known.code, detail: known.detail, errcode: known.errcode }, 'request failed');
+      else ctx.log.info({ code: known.code, detail: known.detail, errcode: known.errcode }, 'request refused');
+      ctx.status = known.status;
+      if (known.retryAfter) ctx.set('Retry-After', String(known.retryAfter));
+      ctx.set('Cache-Control', 'no-store');
+      if (audience(ctx) === 'json') {
+        ctx.body = known.toJSON();
+      } else {
+        const { t } = pageLocale(ctx);
+        ctx.type = 'html';
+        ctx.body = render('error', { t, code: known.code, description: t(`error.${known.code}`) === `error.${known.code}` ? known.description : t(`error.${known.code}`), back: ctx.state.back });
+      }
+    }
+  };
+}
+
+export function asSaomaError(err: unknown): SaomaError {
+  if (isSaomaError(err)) return err;
+  if (err instanceof oidcErrors.SessionNotFound || err instanceof oidcErrors.InvalidRequest && /interaction/i.test(err.message)) {
+    return new SaomaError('interaction_not_found', 'This login page has expired or belongs to another browser; go back to the website and sign in again.', { detail: (err as { error_detail?: string }).error_detail });
+  }
+  if (err instanceof oidcErrors.OIDCProviderError) {
+    return new SaomaError('invalid_request', err.error_description ?? err.message, { detail: err.error_detail });
+  }
+  return new SaomaError('server_error', 'Something went wrong on our side.', { detail: err instanceof Error ? err.message : String(err), cause: err });
+}

@@ -1,0 +1,47 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { nanoid } from 'nanoid';
+import type { Logger } from '../log.ts';
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+export interface Route {
+  /** Paths this app serves: `/demo` serves `/demo`, `/demo/…` and `/demo?…`. */
+  prefixes: string[];
+  handler: Handler;
+}
+
+/**
+ * Headers on every answer: no framing anywhere (clickjacking), scripts and styles only from saoma
+ * itself, no inline script, no referrer to other sites. `form-action` is left out on purpose:
+ * after a form post the browser is redirected on to the relying party, and browsers apply
+ * `form-action` to that redirect too. oidc-provider adds the hash of its own form_post script to
+ * this header when it needs one.
+ */
+const SECURITY_HEADERS: Record<string, string> = {
+  'Content-Security-Policy': "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+  'X-Frame-Options': 'DENY',
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+};
+
+/**
+ * The one HTTP entry: security headers and a request id on every answer, one access-log line per
+ * request (path only: query strings can carry codes), then the first app whose prefix matches, or
+ * the fallback (the provider with saoma's own routes).
+ */
+export function dispatch(routes: Route[], fallback: Handler, log: Logger): Handler {
+  return (req, res) => {
+    const offered = req.headers['x-request-id'];
+    const requestId = typeof offered === 'string' && /^[A-Za-z0-9_-]{8,64}$/.test(offered) ? offered : nanoid(16);
+    res.setHeader('X-Request-Id', requestId);
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+    const started = performance.now();
+    const path = (req.url ?? '/').split('?')[0]!;
+    res.once('close', () => {
+      log.info({ req_id: requestId, method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request');
+    });
+    const route = routes.find((r) => r.prefixes.some((prefix) => path === prefix || path.startsWith(`${prefix}/`)));
+    (route?.handler ?? fallback)(req, res);
+  };
+}

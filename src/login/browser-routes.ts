@@ -1,0 +1,167 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type { InteractionResults } from 'oidc-provider';
+import { SaomaError } from '../errors.ts';
+import { readForm } from '../http/body.ts';
+import { pageLocale } from '../http/locale.ts';
+import { handleErrors } from '../http/middleware.ts';
+import { render } from '../http/views.ts';
+import { toSaomaError } from '../wechat/errors.ts';
+import { describeScopes } from './scopes.ts';
+import type { LoginServices } from './services.ts';
+import { effectiveState, isFinished, statusOf, wrongState, type LoginTicket } from './ticket.ts';
+
+type Interaction = Awaited<ReturnType<LoginServices['provider']['interactionDetails']>>;
+
+const JSON_ROUTES = /\/(status|refresh|qrcode)$/;
+
+/**
+ * The browser's side of a login, under `/interaction/:uid`. Every route first proves the request
+ * comes from the browser that started the interaction (oidc-provider's signed, path-scoped
+ * `_interaction` cookie must name this uid); any other browser gets a 4xx and learns nothing.
+ */
+export function browserRoutes(services: LoginServices): Router {
+  const { provider, tickets, qrcodes, config } = services;
+  const router = new Router({ prefix: '/interaction/:uid' });
+  router.use(handleErrors((ctx) => (JSON_ROUTES.test(ctx.path) ? 'json' : 'page')));
+  router.use(async (ctx, next) => {
+    ctx.set('Cache-Control', 'no-store');
+    await next();
+  });
+
+  async function interaction(ctx: Context): Promise<Interaction> {
+    const details = await provider.interactionDetails(ctx.req, ctx.res);
+    if (details.uid !== ctx.params.uid) {
+      throw new SaomaError('interaction_not_found', 'This login page belongs to another browser or has expired.');
+    }
+    const client = await provider.Client.find(String(details.params.client_id));
+    ctx.state.back = client?.clientUri ?? client?.initiateLoginUri;
+    ctx.state.client = client;
+    return details;
+  }
+
+  function newTicketRequest(ctx: Context, details: Interaction) {
+    return {
+      uid: details.uid,
+      clientId: String(details.params.client_id),
+      scopes: String(details.params.scope ?? 'openid').split(' ').filter(Boolean),
+      requester: { ip: ctx.ip, user_agent: ctx.get('user-agent').slice(0, 512), time: Date.now() },
+      interactionExpiresAt: details.exp * 1000,
+    };
+  }
+
+  async function currentTicket(uid: string): Promise<LoginTicket> {
+    const ticket = await tickets.current(uid);
+    if (!ticket) throw new SaomaError('ticket_not_found', 'This login page has no code yet; reload it.');
+    return ticket;
+  }
+
+  router.get('/', async (ctx) => {
+    const details = await interaction(ctx);
+    const { t, lang } = pageLocale(ctx, details.params.ui_locales as string | undefined);
+    const client = ctx.state.client as { clientName?: string; logoUri?: string; clientUri?: string } | undefined;
+    const view = { t, lang, uid: details.uid, client: { name: client?.clientName ?? String(details.params.client_id), logo: client?.logoUri, uri: client?.clientUri } };
+    if (details.prompt.name === 'consent') {
+      const missing = (details.prompt.details.missingOIDCScope as string[] | undefined) ?? String(details.params.scope).split(' ');
+      ctx.type = 'html';
+      ctx.body = render('consent', { ...view, scopes: describeScopes(missing.filter((s) => s !== 'openid'), t) });
+      return;
+    }
+    const ticket = await tickets.ensure(newTicketRequest(ctx, details));
+    ctx.type = 'html';
+    ctx.body = render('login', { ...view, status: statusOf(ticket), version: ticket.version, scene: ticket.scene, waitSeconds: config.env.STATUS_WAIT_SECONDS });
+  });
+
+  router.get('/qrcode', async (ctx) => {
+    await interaction(ctx);
+    const ticket = await currentTicket(ctx.params.uid!);
+    const state = effectiveState(ticket);
+    if (isFinished(state)) throw wrongState(state, 'pending');
+    let code;
+    try {
+      code = await qrcodes.image(ticket);
+    } catch (err) {
+      throw toSaomaError(err);
+    }
+    ctx.type = code.contentType;
+    ctx.set('Cache-Control', `private, max-age=${Math.max(0, Math.floor((ticket.expires_at - Date.now()) / 1000))}`);
+    ctx.body = code.image;
+  });
+
+  router.get('/status', async (ctx) => {
+    await interaction(ctx);
+    const ticket = await currentTicket(ctx.params.uid!);
+    const known = typeof ctx.query.state === 'string' ? ctx.query.state : undefined;
+    const gone = new AbortController();
+    const onClose = () => gone.abort();
+    ctx.res.once('close', onClose);
+    try {
+      ctx.body = await tickets.waitForChange(ticket.scene, known, config.env.STATUS_WAIT_SECONDS * 1000, gone.signal);
+    } finally {
+      ctx.res.off('close', onClose);
+    }
+  });
+
+  router.post('/refresh', async (ctx) => {
+    const details = await interaction(ctx);
+    await readForm(ctx);
+    const old = await tickets.current(details.uid);
+    const state = old ? effectiveState(old) : 'expired';
+    if (old && state !== 'expired' && state !== 'cancelled') {
+      throw new SaomaError('ticket_in_progress', 'The current code is still in use; a new one is only made after it expires or is cancelled.');
+    }
+    const ticket = await tickets.replace(newTicketRequest(ctx, details), old?.scene);
+    ctx.body = { ...statusOf(ticket), qrcode_url: `/interaction/${details.uid}/qrcode?v=${ticket.scene.slice(0, 6)}` };
+  });
+
+  router.post('/complete', async (ctx) => {
+    const details = await interaction(ctx);
+    await readForm(ctx);
+    const ticket = await currentTicket(details.uid);
+    const done = await tickets.update(ticket.scene, (t) => {
+      const state = effectiveState(t);
+      if (state !== 'confirmed') throw wrongState(state, 'confirmed');
+      return { ...t, state: 'consumed' };
+    });
+    const accountId = done.account_id!;
+    // Confirming in WeChat was consent to exactly the scopes shown there.
+    const grant = new provider.Grant({ accountId, clientId: done.client_id });
+    grant.addOIDCScope(done.scopes.join(' '));
+    const grantId = await grant.save();
+    const result: InteractionResults = { login: { accountId, amr: ['wechat'], remember: true }, consent: { grantId } };
+    ctx.status = 303;
+    ctx.redirect(await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false }));
+  });
+
+  router.post('/consent', async (ctx) => {
+    const details = await interaction(ctx);
+    await readForm(ctx);
+    if (details.prompt.name !== 'consent' || !details.session) {
+      throw new SaomaError('invalid_request', 'There is nothing to consent to on this page.');
+    }
+    const grant = details.grantId
+      ? await provider.Grant.find(details.grantId)
+      : new provider.Grant({ accountId: details.session.accountId, clientId: String(details.params.client_id) });
+    if (!grant) throw new SaomaError('interaction_not_found', 'This consent request has expired; go back to the website.');
+    const missingScope = details.prompt.details.missingOIDCScope as string[] | undefined;
+    const missingClaims = details.prompt.details.missingOIDCClaims as string[] | undefined;
+    if (missingScope) grant.addOIDCScope(missingScope.join(' '));
+    if (missingClaims) grant.addOIDCClaims(missingClaims);
+    const grantId = await grant.save();
+    ctx.status = 303;
+    ctx.redirect(await provider.interactionResult(ctx.req, ctx.res, { consent: details.grantId ? {} : { grantId } }, { mergeWithLastSubmission: true }));
+  });
+
+  router.post('/abort', async (ctx) => {
+    const details = await interaction(ctx);
+    await readForm(ctx);
+    const ticket = await tickets.current(details.uid);
+    if (ticket) {
+      await tickets.update(ticket.scene, (t) => (isFinished(effectiveState(t)) ? t : { ...t, state: 'cancelled' }));
+    }
+    ctx.status = 303;
+    ctx.redirect(await provider.interactionResult(ctx.req, ctx.res, { error: 'access_denied', error_description: 'The user cancelled the sign-in.' }, { mergeWithLastSubmission: false }));
+  });
+
+  return router;
+}

@@ -1,0 +1,156 @@
+import { randomBytes } from 'node:crypto';
+import Router from '@koa/router';
+import { SaomaError } from '../errors.ts';
+import { optionalString, readJson, stringField } from '../http/body.ts';
+import { pageLocale } from '../http/locale.ts';
+import { handleErrors } from '../http/middleware.ts';
+import { rateLimit } from '../http/rate-limit.ts';
+import { toSaomaError } from '../wechat/errors.ts';
+import { describeRequester } from './requester.ts';
+import { describeScopes } from './scopes.ts';
+import type { LoginServices } from './services.ts';
+import { SCENE_PATTERN, effectiveState, hashToken, tokenMatches, wrongState, type LoginTicket } from './ticket.ts';
+
+/** WeChat's own scene alphabet and length: anything else is refused before any lookup or call. */
+const WECHAT_SCENE = /^[A-Za-z0-9!#$&'()*+,/:;=?@._~-]{1,32}$/;
+/** After confirm the browser has this long to finish, even if the code would expire sooner. */
+const FINISH_GRACE_MS = 60_000;
+
+/**
+ * The mini-program's API. The scan binds the ticket to one WeChat user (one `jscode2session` per
+ * login) and hands that user a token; confirm and cancel need it. Whoever lacks the token learns
+ * nothing about the ticket beyond "invalid_token".
+ */
+export function miniProgramRoutes(services: LoginServices): Router {
+  const { tickets, accounts, wechat, provider, store, config, log } = services;
+  const router = new Router({ prefix: '/mp' });
+  router.use(handleErrors(() => 'json'));
+  router.use(async (ctx, next) => {
+    ctx.set('Cache-Control', 'no-store');
+    await rateLimit(store, `mp:${ctx.ip}`, 120, 60_000);
+    await next();
+  });
+
+  async function ticketFor(body: Record<string, unknown>): Promise<LoginTicket> {
+    const scene = stringField(body, 'scene', 64);
+    if (!WECHAT_SCENE.test(scene)) throw new SaomaError('invalid_request', '"scene" must be 1–32 characters from WeChat\'s scene alphabet.');
+    const ticket = SCENE_PATTERN.test(scene) ? await tickets.get(scene) : undefined;
+    if (!ticket) throw new SaomaError('ticket_not_found', 'No login code matches this scene; it may be from an old page.');
+    return ticket;
+  }
+
+  async function wechatCall<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      throw toSaomaError(err);
+    }
+  }
+
+  router.post('/scan', async (ctx) => {
+    const body = await readJson(ctx);
+    const code = stringField(body, 'code', 128);
+    const ticket = await ticketFor(body);
+    await rateLimit(store, `scan:${ticket.scene}`, 10, 60_000);
+    const before = effectiveState(ticket);
+    if (before !== 'pending' && before !== 'scanned') throw wrongState(before, 'pending');
+
+    const session = await wechatCall(() => wechat.exchangeCode(code));
+    const account = await accounts.resolve({ appid: config.wechat.appid, openid: session.openid, ...(session.unionid ? { unionid: session.unionid } : {}) });
+    const token = randomBytes(24).toString('base64url');
+    const scanned = await tickets.update(ticket.scene, (t) => {
+      const state = effectiveState(t);
+      // The same person may scan again (a closed mini-program); nobody else may take it over.
+      const sameScanner = state === 'scanned' && t.account_id === account.sub;
+      if (state !== 'pending' && !sameScanner) throw wrongState(state, 'pending');
+      return { ...t, state: 'scanned', account_id: account.sub, token_hash: hashToken(token) };
+    });
+    log.info({ event: 'ticket.scanned', client_id: scanned.client_id }, 'login code scanned');
+
+    const { t } = pageLocale(ctx);
+    const client = await provider.Client.find(scanned.client_id);
+    ctx.body = {
+      state: 'scanned',
+      token,
+      expires_at: Math.floor(scanned.expires_at / 1000),
+      client: {
+        client_id: scanned.client_id,
+        name: client?.clientName ?? scanned.client_id,
+        logo_uri: client?.logoUri ?? null,
+        client_uri: client?.clientUri ?? null,
+      },
+      scopes: describeScopes(scanned.scopes, t),
+      requester: describeRequester(scanned.requester),
+    };
+  });
+
+  router.post('/confirm', async (ctx) => {
+    const body = await readJson(ctx);
+    const token = stringField(body, 'token', 128);
+    const nickname = optionalString(body, 'nickname', 64);
+    const avatarUrl = optionalString(body, 'avatar_url', 1024);
+    const phoneCode = optionalString(body, 'phone_code', 128);
+    if (avatarUrl && !isImageUrl(avatarUrl, config.issuer)) throw new SaomaError('invalid_request', '"avatar_url" must be an https URL (or one served by this server).');
+    const ticket = await ticketFor(body);
+    if (!tokenMatches(ticket, token)) throw new SaomaError('invalid_token', 'The scan token is missing or wrong; scan the code again.');
+    const before = effectiveState(ticket);
+    if (before !== 'scanned') throw wrongState(before, 'scanned');
+
+    // The phone number first, so the website sees it as soon as it learns of the confirm. A
+    // failure costs the login nothing: it completes without a phone claim.
+    const profile: { nickname?: string; picture?: string; phone_number?: string; phone_number_verified?: boolean } = {};
+    if (nickname) profile.nickname = nickname;
+    if (avatarUrl) profile.picture = avatarUrl;
+    if (phoneCode && ticket.scopes.includes('phone')) {
+      try {
+        const phone = await wechat.phoneNumber(phoneCode);
+        profile.phone_number = phone.phoneNumber;
+        profile.phone_number_verified = true;
+      } catch (err) {
+        const failure = toSaomaError(err);
+        log.warn({ event: 'phone.failed', code: failure.code, errcode: failure.errcode }, 'phone number not obtained; login continues without it');
+      }
+    }
+    if (Object.keys(profile).length) await accounts.update(ticket.account_id!, profile);
+
+    await tickets.update(ticket.scene, (t) => {
+      if (!tokenMatches(t, token)) throw new SaomaError('invalid_token', 'The scan token is missing or wrong; scan the code again.');
+      const state = effectiveState(t);
+      if (state !== 'scanned') throw wrongState(state, 'scanned');
+      return {
+        ...t,
+        state: 'confirmed',
+        expires_at: Math.min(Math.max(t.expires_at, Date.now() + FINISH_GRACE_MS), t.interaction_expires_at),
+        ...(nickname || avatarUrl ? { scanner: { ...(nickname ? { nickname } : {}), ...(avatarUrl ? { avatar_url: avatarUrl } : {}) } } : {}),
+      };
+    });
+    log.info({ event: 'ticket.confirmed' }, 'login confirmed in WeChat');
+    ctx.body = { state: 'confirmed' };
+  });
+
+  router.post('/cancel', async (ctx) => {
+    const body = await readJson(ctx);
+    const token = stringField(body, 'token', 128);
+    const ticket = await ticketFor(body);
+    await tickets.update(ticket.scene, (t) => {
+      if (!tokenMatches(t, token)) throw new SaomaError('invalid_token', 'The scan token is missing or wrong; scan the code again.');
+      const state = effectiveState(t);
+      if (state !== 'scanned') throw wrongState(state, 'scanned');
+      return { ...t, state: 'cancelled' };
+    });
+    log.info({ event: 'ticket.cancelled' }, 'login cancelled in WeChat');
+    ctx.body = { state: 'cancelled' };
+  });
+
+  return router;
+}
+
+function isImageUrl(value: string, issuer: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.origin === new URL(issuer).origin;
+  } catch {
+    return false;
+  }
+}
+

@@ -1,0 +1,225 @@
+import { SaomaError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import type { Store } from '../store/store.ts';
+import { effectiveState, isFinished, newScene, statusOf, type LoginTicket, type TicketStatus } from './ticket.ts';
+
+const CHANNEL = 'ticket';
+/** How long a finished ticket stays readable, so late polls and scans get a precise answer. */
+const AFTERLIFE_MS = 10 * 60_000;
+
+interface TicketNews {
+  scene: string;
+  version: number;
+  status: TicketStatus;
+}
+
+type Waiter = (news: TicketNews) => void;
+
+export interface NewTicket {
+  uid: string;
+  clientId: string;
+  scopes: string[];
+  requester: LoginTicket['requester'];
+  /** When the interaction (the login page) itself ends, in ms; a ticket never outlives it. */
+  interactionExpiresAt: number;
+}
+
+/**
+ * The login tickets of this deployment. Every change is one compare-and-set in the store followed
+ * by a publish on one channel; each process subscribes once at start and wakes its own waiting
+ * pages, so a waiting page costs no store read and no Redis command until something happens.
+ */
+export class Tickets {
+  readonly #store: Store;
+  readonly #log: Logger;
+  readonly #ttlMs: number;
+  readonly #waiters = new Map<string, Set<Waiter>>();
+  #unsubscribe: (() => Promise<void>) | undefined;
+
+  constructor(store: Store, log: Logger, ttlMs: number) {
+    this.#store = store;
+    this.#log = log;
+    this.#ttlMs = ttlMs;
+  }
+
+  /** Subscribes to ticket news; must resolve before the first page waits. */
+  async start(): Promise<void> {
+    this.#unsubscribe = await this.#store.subscribe(CHANNEL, (message) => this.#dispatch(message));
+  }
+
+  async stop(): Promise<void> {
+    await this.#unsubscribe?.();
+  }
+
+  get waiting(): number {
+    let n = 0;
+    for (const set of this.#waiters.values()) n += set.size;
+    return n;
+  }
+
+  /** The interaction's ticket if it still has a live one, else a new one (the page's first load). */
+  async ensure(request: NewTicket): Promise<LoginTicket> {
+    const current = await this.current(request.uid);
+    if (current && !isFinished(effectiveState(current))) return current;
+    return this.replace(request, current?.scene);
+  }
+
+  /** A new ticket for the interaction in place of `previous` (refresh). Concurrent calls agree on one. */
+  async replace(request: NewTicket, previous: string | undefined): Promise<LoginTicket> {
+    const now = Date.now();
+    const expiresAt = Math.min(now + this.#ttlMs, request.interactionExpiresAt);
+    if (request.interactionExpiresAt - now < 10_000) {
+      throw new SaomaError('interaction_not_found', 'This login page has expired; go back to the website and sign in again.');
+    }
+    const ticket: LoginTicket = {
+      scene: newScene(),
+      uid: request.uid,
+      state: 'pending',
+      version: 1,
+      created_at: now,
+      expires_at: expiresAt,
+      interaction_expires_at: request.interactionExpiresAt,
+      client_id: request.clientId,
+      scopes: request.scopes,
+      requester: request.requester,
+    };
+    await this.#store.set(ticketKey(ticket.scene), JSON.stringify(ticket), expiresAt - now + AFTERLIFE_MS);
+    const mapping = interactionKey(request.uid);
+    const mappingTtl = request.interactionExpiresAt - now + AFTERLIFE_MS;
+    const won = previous === undefined
+      ? await this.#store.create(mapping, ticket.scene, mappingTtl)
+      : await this.#store.compareAndSet(mapping, previous, ticket.scene, mappingTtl);
+    if (won) {
+      if (previous) await this.#kill(previous);
+      return ticket;
+    }
+    // Another request replaced it first: use theirs, drop ours.
+    await this.#store.delete(ticketKey(ticket.scene));
+    const theirs = await this.current(request.uid);
+    if (!theirs) throw new SaomaError('ticket_not_found', 'The login code could not be created; reload the page.');
+    return theirs;
+  }
+
+  async current(uid: string): Promise<LoginTicket | undefined> {
+    const scene = await this.#store.get(interactionKey(uid));
+    return scene ? this.get(scene) : undefined;
+  }
+
+  async get(scene: string): Promise<LoginTicket | undefined> {
+    const raw = await this.#store.get(ticketKey(scene));
+    return raw === undefined ? undefined : this.#parse(raw);
+  }
+
+  /**
+   * Applies one step to the ticket atomically: `step` sees the current ticket and returns the next
+   * one (or the same object for "no change"), or throws. Concurrent steps are serialised by
+   * compare-and-set, so of two confirms or two completes exactly one wins; the other re-reads and
+   * is judged against the new state.
+   */
+  async update(scene: string, step: (ticket: LoginTicket) => LoginTicket): Promise<LoginTicket> {
+    for (let attempt = 0; attempt < 16; attempt++) {
+      const raw = await this.#store.get(ticketKey(scene));
+      const ticket = raw === undefined ? undefined : this.#parse(raw);
+      if (!raw || !ticket) throw new SaomaError('ticket_not_found', 'No login code matches this scene.');
+      const next = step(ticket);
+      if (next === ticket) return ticket;
+      const written = { ...next, version: ticket.version + 1 };
+      if (await this.#store.compareAndSet(ticketKey(scene), raw, JSON.stringify(written))) {
+        await this.#announce(written);
+        return written;
+      }
+    }
+    throw new SaomaError('unavailable', 'The login code is changing too fast; try again.');
+  }
+
+  /**
+   * The long-poll: answers at once when the ticket's state is not `known`, else waits for news of
+   * a change, the ticket's expiry or `timeoutMs`, whichever comes first. The waiter is registered
+   * before the ticket is read, so a change that lands between the read and the wait is not lost.
+   */
+  async waitForChange(scene: string, known: string | undefined, timeoutMs: number, signal?: AbortSignal): Promise<TicketStatus> {
+    let wake: Waiter = () => {};
+    const waiter: Waiter = (news) => wake(news);
+    this.#addWaiter(scene, waiter);
+    try {
+      const ticket = await this.get(scene);
+      if (!ticket) throw new SaomaError('ticket_not_found', 'No login code matches this page; reload it.');
+      const status = statusOf(ticket);
+      if (status.state !== known || signal?.aborted) return status;
+      return await new Promise<TicketStatus>((resolve) => {
+        const timers: NodeJS.Timeout[] = [];
+        const finish = (answer: TicketStatus) => {
+          for (const timer of timers) clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+          resolve(answer);
+        };
+        const onAbort = () => finish(statusOf(ticket));
+        wake = (news) => {
+          if (news.version > ticket.version) finish(news.status);
+        };
+        timers.push(setTimeout(() => finish(statusOf(ticket)), timeoutMs));
+        if (!isFinished(status.state)) {
+          // The ticket expires by the clock, not by an event: wake at that moment.
+          timers.push(setTimeout(() => finish(statusOf(ticket)), Math.max(0, ticket.expires_at - Date.now() + 5)));
+        }
+        signal?.addEventListener('abort', onAbort, { once: true });
+      });
+    } finally {
+      this.#removeWaiter(scene, waiter);
+    }
+  }
+
+  async #kill(scene: string): Promise<void> {
+    await this.update(scene, (t) => (isFinished(effectiveState(t)) ? t : { ...t, state: 'cancelled' })).catch((err: unknown) => {
+      if (!(err instanceof SaomaError && err.code === 'ticket_not_found')) throw err;
+    });
+  }
+
+  async #announce(ticket: LoginTicket): Promise<void> {
+    const news: TicketNews = { scene: ticket.scene, version: ticket.version, status: statusOf(ticket) };
+    await this.#store.publish(CHANNEL, JSON.stringify(news));
+  }
+
+  #dispatch(message: string): void {
+    let news: TicketNews;
+    try {
+      news = JSON.parse(message) as TicketNews;
+    } catch {
+      this.#log.warn('ticket news is not JSON; ignored');
+      return;
+    }
+    const waiters = this.#waiters.get(news.scene);
+    if (waiters) for (const waiter of [...waiters]) waiter(news);
+  }
+
+  #addWaiter(scene: string, waiter: Waiter): void {
+    let set = this.#waiters.get(scene);
+    if (!set) this.#waiters.set(scene, (set = new Set()));
+    set.add(waiter);
+  }
+
+  #removeWaiter(scene: string, waiter: Waiter): void {
+    const set = this.#waiters.get(scene);
+    set?.delete(waiter);
+    if (set && set.size === 0) this.#waiters.delete(scene);
+  }
+
+  #parse(raw: string): LoginTicket | undefined {
+    try {
+      const ticket = JSON.parse(raw) as LoginTicket;
+      if (typeof ticket.scene === 'string' && typeof ticket.state === 'string' && typeof ticket.version === 'number') return ticket;
+    } catch {
+      // fall through
+    }
+    this.#log.warn('stored login ticket is not what saoma wrote; treated as absent');
+    return undefined;
+  }
+}
+
+function ticketKey(scene: string): string {
+  return `ticket:${scene}`;
+}
+
+function interactionKey(uid: string): string {
+  return `ticket-of:${uid}`;
+}

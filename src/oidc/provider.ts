@@ -1,0 +1,118 @@
+import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { Config } from '../config/load.ts';
+import type { Logger } from '../log.ts';
+import type { Store } from '../store/store.ts';
+import { render } from '../http/views.ts';
+import { adapterFactory } from './adapter.ts';
+import type { Accounts } from './accounts.ts';
+import { claims, scopes } from './claims.ts';
+import { loadSigningKeys } from './keys.ts';
+import type { ClientMetadata } from '../config/load.ts';
+import { pageLocale } from '../http/locale.ts';
+
+export interface ProviderDeps {
+  config: Config;
+  store: Store;
+  log: Logger;
+  accounts: Accounts;
+  cookieKeys: string[];
+  clients: ClientMetadata[];
+}
+
+/**
+ * The hardened oidc-provider: code flow only, PKCE for every client, exact redirect URIs, keys
+ * from the store, explicit lifetimes, refresh-token rotation, revocation, introspection, userinfo,
+ * RP-initiated logout and pages of our own. The checklist it follows is in docs/security.md.
+ */
+export async function createProvider({ config, store, log, accounts, cookieKeys, clients }: ProviderDeps): Promise<Provider> {
+  const env = config.env;
+  const jwks = { keys: await loadSigningKeys(store) };
+  const refreshTtl = env.REFRESH_TOKEN_TTL_SECONDS;
+
+  const configuration: Configuration = {
+    adapter: adapterFactory(store, log),
+    clients,
+    jwks,
+    claims: claims as unknown as Configuration['claims'],
+    scopes: [...scopes],
+    responseTypes: ['code'],
+    pkce: { required: () => true },
+    allowOmittingSingleRegisteredRedirectUri: false,
+    clientDefaults: {
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      id_token_signed_response_alg: 'RS256',
+      token_endpoint_auth_method: 'client_secret_basic',
+    },
+    cookies: {
+      keys: cookieKeys,
+      long: { httpOnly: true, sameSite: 'lax' },
+      short: { httpOnly: true, sameSite: 'lax' },
+    },
+    features: {
+      devInteractions: { enabled: false },
+      revocation: { enabled: true },
+      introspection: { enabled: true },
+      userinfo: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx, form) => {
+          ctx.type = 'html';
+          ctx.body = render('logout', { t: pageLocale(ctx).t, form, client: ctx.oidc.client?.clientName });
+        },
+        postLogoutSuccessSource: async (ctx) => {
+          ctx.type = 'html';
+          ctx.body = render('signed-out', { t: pageLocale(ctx).t, client: ctx.oidc.client?.clientName, clientUri: ctx.oidc.client?.clientUri });
+        },
+      },
+    },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    ttl: {
+      AccessToken: env.ACCESS_TOKEN_TTL_SECONDS,
+      AuthorizationCode: 60,
+      IdToken: env.ID_TOKEN_TTL_SECONDS,
+      RefreshToken: refreshTtl,
+      // The page outlives every code it shows; the grant outlives every refresh token it backs.
+      Interaction: env.INTERACTION_TTL_SECONDS,
+      Session: env.SESSION_TTL_SECONDS,
+      Grant: Math.max(env.GRANT_TTL_SECONDS, refreshTtl),
+      ClientCredentials: 600,
+    },
+    rotateRefreshToken: true,
+    findAccount: async (_ctx, sub) => {
+      const account = await accounts.find(sub);
+      if (!account) return undefined;
+      return {
+        accountId: sub,
+        claims: async () => ({
+          sub,
+          ...(account.nickname ? { nickname: account.nickname } : {}),
+          ...(account.picture ? { picture: account.picture } : {}),
+          ...(account.phone_number ? { phone_number: account.phone_number, phone_number_verified: account.phone_number_verified ?? true } : {}),
+        }),
+      };
+    },
+    renderError: async (ctx, out, error) => {
+      log.info({ err_code: out.error, detail: (error as { error_detail?: string }).error_detail }, 'oidc error page');
+      ctx.type = 'html';
+      ctx.body = render('error', { t: pageLocale(ctx).t, code: out.error, description: out.error_description, back: undefined });
+    },
+  };
+
+  const provider = new Provider(config.issuer, configuration);
+  provider.proxy = env.TRUST_PROXY;
+  provider.keys = cookieKeys;
+
+  // Failures inside the provider are logged with their private detail, never shown.
+  const errorEvents = ['authorization.error', 'grant.error', 'introspection.error', 'revocation.error', 'userinfo.error', 'end_session.error', 'jwks.error', 'discovery.error'] as const;
+  for (const event of errorEvents) {
+    (provider as unknown as NodeJS.EventEmitter).on(event, (_ctx: KoaContextWithOIDC, err: Error & { error_detail?: string }) => {
+      log.info({ event, err_name: err.name, detail: err.error_detail }, 'oidc request refused');
+    });
+  }
+  provider.on('server_error', (_ctx: KoaContextWithOIDC, err: Error) => log.error({ err }, 'oidc server error'));
+
+  // Fail at start, not at first use, when a configured client is invalid.
+  for (const client of clients) await provider.Client.find(client.client_id);
+  return provider;
+}
