@@ -63,7 +63,9 @@ export class MemoryStore implements Store {
   }
 
   async increment(key: string, ttlMs: number): Promise<number> {
-    const entry = this.#live(key);
+    let entry = this.#live(key);
+    // A value that is not a counter is treated as absent: a new window starts, as on Redis.
+    if (entry && !/^(0|-?[1-9]\d*)$/.test(entry.value)) entry = undefined;
     const count = entry ? Number(entry.value) + 1 : 1;
     this.#values.set(key, { value: String(count), expiresAt: entry ? entry.expiresAt : expiry(ttlMs) });
     return count;
