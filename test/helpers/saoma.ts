@@ -42,7 +42,7 @@ export interface RunningSaoma {
 }
 
 /** One saoma process on the embedded default (emulator), on a store of the test's choosing. */
-export async function startSaoma(env: Record<string, string> = {}, store: Store = new MemoryStore()): Promise<RunningSaoma> {
+export async function startSaoma(env: Record<string, string> = {}, store: Store = new MemoryStore(), log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent')): Promise<RunningSaoma> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'saoma-test-'));
   const clientsFile = join(dir, 'clients.json');
@@ -61,7 +61,7 @@ export async function startSaoma(env: Record<string, string> = {}, store: Store 
   ]));
   const issuer = env.ISSUER ?? `http://127.0.0.1:${port}`;
   const config = loadConfig({ NODE_ENV: 'test', PORT: String(port), HOST: '127.0.0.1', ISSUER: issuer, CLIENTS_FILE: clientsFile, LOG_LEVEL: 'silent', ...env });
-  const saoma = await createSaoma(config, store, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
+  const saoma = await createSaoma(config, store, log);
   await saoma.listen();
   const emulatorBase = config.wechat.embeddedEmulator ? issuer : config.wechat.apiBase;
   const emulator = async (path: string, body?: unknown) => {
