@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
 import type { Router } from '@koa/router';
 import { acceptAccessToken } from './access-token-routes.ts';
@@ -5,7 +6,6 @@ import { wechatAnswer, wechatError } from './answers.ts';
 import { readJsonBody } from './body.ts';
 import { proceedWithCall } from './faulted.ts';
 import type { EmulatorState } from './state.ts';
-import { randomBytes } from 'node:crypto';
 
 interface Credentials { appid: string; secret: string }
 
