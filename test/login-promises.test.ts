@@ -108,7 +108,7 @@ describe('the promises of a login', () => {
   it('the code image is fetched from WeChat once per ticket however often the page reloads', async () => {
     const before = (await saoma.calls()).getwxacodeunlimit ?? 0;
     const login = await startLogin(saoma);
-    const images = [];
+    const images: Array<{ bytes: Buffer }> = [];
     for (let i = 0; i < 3; i++) {
       await login.browser.request(`${saoma.issuer}/interaction/${login.uid}`);
       images.push(await login.browser.request(`${saoma.issuer}/interaction/${login.uid}/qrcode`));

@@ -129,27 +129,40 @@ function loadClients(file: string, production: boolean, problems: string[]): Cli
     problems.push(`CLIENTS_FILE (${file}): ${code ? `cannot read: ${code}` : `not valid JSON: ${(err as Error).message}`}`);
     return [];
   }
-  const parsed = z.array(clientSchema).safeParse(raw);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) problems.push(`CLIENTS_FILE (${file}) [${issue.path.join('.')}]: ${issue.message}`);
+  if (!Array.isArray(raw)) {
+    problems.push(`CLIENTS_FILE (${file}): must be a JSON array of client metadata objects`);
     return [];
   }
+  const clients: ClientMetadata[] = [];
   const seen = new Set<string>();
-  for (const [i, client] of parsed.data.entries()) {
-    if (seen.has(client.client_id)) problems.push(`CLIENTS_FILE (${file}) [${i}.client_id]: duplicate client_id ${client.client_id}`);
-    seen.add(client.client_id);
-    for (const [field, uris] of [['redirect_uris', client.redirect_uris], ['post_logout_redirect_uris', client.post_logout_redirect_uris ?? []]] as const) {
+  for (const [i, item] of raw.entries()) {
+    const where = `CLIENTS_FILE (${file}) [${i}`;
+    const id = (item as { client_id?: unknown } | null)?.client_id;
+    if (typeof id === 'string') {
+      if (seen.has(id)) problems.push(`${where}.client_id]: duplicate client_id ${id}`);
+      seen.add(id);
+    }
+    const parsed = clientSchema.safeParse(item);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) problems.push(`${where}${issue.path.length ? `.${issue.path.join('.')}` : ''}]: ${issue.message}`);
+    }
+    const client = item as { redirect_uris?: unknown; post_logout_redirect_uris?: unknown; token_endpoint_auth_method?: unknown; client_secret?: unknown };
+    for (const field of ['redirect_uris', 'post_logout_redirect_uris'] as const) {
+      const uris = client[field];
+      if (!Array.isArray(uris)) continue;
       for (const value of uris) {
+        if (typeof value !== 'string' || !URL.canParse(value)) continue;
         const problem = redirectUriProblem(value, production);
-        if (problem) problems.push(`CLIENTS_FILE (${file}) [${i}.${field}]: ${value} ${problem}`);
+        if (problem) problems.push(`${where}.${field}]: ${value} ${problem}`);
       }
     }
     const auth = client.token_endpoint_auth_method ?? 'client_secret_basic';
-    if ((auth === 'client_secret_basic' || auth === 'client_secret_post') && !client.client_secret) {
-      problems.push(`CLIENTS_FILE (${file}) [${i}.client_secret]: required for token_endpoint_auth_method ${auth}`);
+    if ((auth === 'client_secret_basic' || auth === 'client_secret_post') && client.client_secret === undefined) {
+      problems.push(`${where}.client_secret]: required for token_endpoint_auth_method ${String(auth)}`);
     }
+    if (parsed.success) clients.push(parsed.data as ClientMetadata);
   }
-  return parsed.data as ClientMetadata[];
+  return clients;
 }
 
 /** https only, except http on a loopback host outside production (RFC 9700 §2.6); no fragments. */
