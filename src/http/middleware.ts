@@ -56,6 +56,9 @@ export function asSaomaError(err: unknown): SaomaError {
   if (err instanceof oidcErrors.SessionNotFound || err instanceof oidcErrors.InvalidRequest && /interaction/i.test(err.message)) {
     return new SaomaError('interaction_not_found', 'This login page has expired or belongs to another browser; go back to the website and sign in again.', { detail: (err as { error_detail?: string }).error_detail });
   }
+  if (err instanceof oidcErrors.OIDCProviderError && err.status >= 500) {
+    return new SaomaError('unavailable', 'The service is briefly unavailable; try again shortly.', { detail: err.error_detail, retryAfter: 2 });
+  }
   if (err instanceof oidcErrors.OIDCProviderError) {
     return new SaomaError('invalid_request', err.error_description ?? err.message, { detail: err.error_detail });
   }

@@ -1,4 +1,5 @@
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
+import { SaomaError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/store.ts';
 
@@ -7,6 +8,25 @@ const GRANTABLE = new Set([
   'AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode',
   'BackchannelAuthenticationRequest', 'PreAuthorizedCode',
 ]);
+
+/**
+ * The store is unreachable: the OAuth error `temporarily_unavailable` with status 503, so that every
+ * oidc-provider endpoint answers 503 with a clear message instead of a bare 500 `server_error`.
+ */
+export class StoreUnavailable extends errors.OIDCProviderError {
+  constructor(cause: unknown) {
+    super(503, 'temporarily_unavailable', { cause, detail: 'the store is unreachable' });
+    this.expose = true;
+    this.error_description = 'The service is briefly unavailable; try again shortly.';
+  }
+}
+
+/** Store failures leave the adapter as `StoreUnavailable`; everything else passes unchanged. */
+function guarded<T>(operation: () => Promise<T>): Promise<T> {
+  return operation().catch((err: unknown) => {
+    throw err instanceof SaomaError && err.code === 'unavailable' ? new StoreUnavailable(err) : err;
+  });
+}
 
 /**
  * oidc-provider's storage for every model, on any `Store`. It mends the faults of the old Redis
@@ -26,7 +46,11 @@ export class StoreAdapter implements Adapter {
     this.#log = log;
   }
 
-  async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
+  upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
+    return guarded(() => this.#upsert(id, payload, expiresIn));
+  }
+
+  async #upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
     const ttlMs = expiresIn === undefined ? undefined : expiresIn * 1000;
     const key = this.#key(id);
     await this.#store.set(key, JSON.stringify(payload), ttlMs);
@@ -41,22 +65,38 @@ export class StoreAdapter implements Adapter {
     }
   }
 
-  async find(id: string): Promise<AdapterPayload | undefined> {
+  find(id: string): Promise<AdapterPayload | undefined> {
+    return guarded(() => this.#find(id));
+  }
+
+  async #find(id: string): Promise<AdapterPayload | undefined> {
     const raw = await this.#store.get(this.#key(id));
     return raw === undefined ? undefined : this.#parse(raw, id);
   }
 
-  async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+  findByUid(uid: string): Promise<AdapterPayload | undefined> {
+    return guarded(() => this.#findByUid(uid));
+  }
+
+  async #findByUid(uid: string): Promise<AdapterPayload | undefined> {
     const id = await this.#store.get(`oidc:SessionUid:${uid}`);
     return id === undefined ? undefined : this.find(id);
   }
 
-  async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+  findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+    return guarded(() => this.#findByUserCode(userCode));
+  }
+
+  async #findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
     const id = await this.#store.get(`oidc:DeviceUserCode:${userCode}`);
     return id === undefined ? undefined : this.find(id);
   }
 
-  async consume(id: string): Promise<void> {
+  consume(id: string): Promise<void> {
+    return guarded(() => this.#consume(id));
+  }
+
+  async #consume(id: string): Promise<void> {
     const key = this.#key(id);
     const raw = await this.#store.get(key);
     if (raw === undefined) return; // expired or destroyed: nothing to mark, and never recreate it
@@ -69,7 +109,11 @@ export class StoreAdapter implements Adapter {
     }
   }
 
-  async destroy(id: string): Promise<void> {
+  destroy(id: string): Promise<void> {
+    return guarded(() => this.#destroy(id));
+  }
+
+  async #destroy(id: string): Promise<void> {
     const key = this.#key(id);
     if (this.#model === 'Session') {
       const payload = await this.find(id);
@@ -78,7 +122,11 @@ export class StoreAdapter implements Adapter {
     await this.#store.delete(key);
   }
 
-  async revokeByGrantId(grantId: string): Promise<void> {
+  revokeByGrantId(grantId: string): Promise<void> {
+    return guarded(() => this.#revokeByGrantId(grantId));
+  }
+
+  async #revokeByGrantId(grantId: string): Promise<void> {
     const index = grantIndex(grantId);
     const keys = await this.#store.indexMembers(index);
     await Promise.all(keys.map((key) => this.#store.delete(key)));

@@ -1,0 +1,68 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RP, SPA, freePort } from './saoma.ts';
+
+export interface SaomaProcess {
+  url: string;
+  port: number;
+  child: ChildProcess;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** The test clients, written to a clients file for a saoma started as its own OS process. */
+export function writeClientsFile(): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'saoma-clients-')), 'clients.json');
+  writeFileSync(file, JSON.stringify([
+    { client_id: RP.client_id, client_secret: RP.client_secret, client_name: 'Test Shop', redirect_uris: [RP.redirect_uri], post_logout_redirect_uris: [RP.post_logout_redirect_uri], grant_types: ['authorization_code', 'refresh_token'] },
+    { client_id: SPA.client_id, token_endpoint_auth_method: 'none', redirect_uris: [SPA.redirect_uri] },
+  ]));
+  return file;
+}
+
+/** `node src/main.ts` as its own process, exactly as an operator runs it; resolves once /healthz answers. */
+export async function spawnSaoma(env: Record<string, string>): Promise<SaomaProcess> {
+  const port = env.PORT ? Number(env.PORT) : await freePort();
+  const child = spawn(process.execPath, ['src/main.ts'], {
+    cwd: new URL('../../', import.meta.url).pathname,
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', HOST: '127.0.0.1', LOG_LEVEL: 'warn', DEMO: 'false', ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (chunk: Buffer) => { output = (output + chunk.toString()).slice(-20_000); };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`saoma exited at start:\n${output}`);
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`saoma did not start in 15 s:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    port,
+    child,
+    output: () => output,
+    stop: async () => {
+      process.off('exit', killOnExit);
+      if (child.exitCode === null) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
