@@ -12,6 +12,9 @@ export interface ThrowawayCluster {
   /** `127.0.0.1:port` of every master, as REDIS_CLUSTER_NODES takes them. */
   nodes: string[];
   stop(): Promise<void>;
+  /** Freezes every node (SIGSTOP): connections stay open, nothing answers. */
+  pause(): void;
+  resume(): void;
 }
 
 /**
@@ -39,7 +42,12 @@ export async function startRedisCluster(masters = 3): Promise<ThrowawayCluster> 
     const nodes = ports.map((port) => `127.0.0.1:${port}`);
     await run('redis-cli', ['--cluster', 'create', ...nodes, '--cluster-replicas', '0', '--cluster-yes'], { timeout: 30_000 });
     await Promise.all(ports.map((port) => waitForClusterOk(port, 20_000)));
-    return { nodes, stop };
+    return {
+      nodes,
+      stop,
+      pause: () => servers.forEach((server) => server.child.kill('SIGSTOP')),
+      resume: () => servers.forEach((server) => server.child.kill('SIGCONT')),
+    };
   } catch (err) {
     await stop();
     throw err;
