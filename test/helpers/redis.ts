@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /**
  * Throwaway redis-server processes for tests: on loopback, nothing persisted, killed when the
@@ -48,11 +50,36 @@ export interface RedisProcess {
   kill(): Promise<void>;
 }
 
-/** Starts `redis-server` on 127.0.0.1:port with extra arguments and waits for PING. */
-export async function startServer(port: number, extra: string[] = []): Promise<RedisProcess> {
-  const child = spawn('redis-server', [
-    '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extra,
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts a data `redis-server` on 127.0.0.1:port (nothing persisted) and waits for PING. */
+export function startServer(port: number, extra: string[] = []): Promise<RedisProcess> {
+  return spawnRedis(port, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extra]);
+}
+
+/**
+ * A Sentinel on a free loopback port monitoring the master on `masterPort` as `name` (quorum 1).
+ * Sentinel rewrites its configuration file, so it gets one of its own in a temp directory.
+ */
+export async function startSentinel(masterPort: number, name = 'mymaster'): Promise<{ port: number; stop(): Promise<void> }> {
+  const port = await freePort();
+  const dir = await mkdtemp(join(tmpdir(), 'saoma-sentinel-'));
+  const config = join(dir, 'sentinel.conf');
+  await writeFile(config, [
+    `port ${port}`, 'bind 127.0.0.1', `dir ${dir}`,
+    `sentinel monitor ${name} 127.0.0.1 ${masterPort} 1`,
+    `sentinel down-after-milliseconds ${name} 5000`,
+  ].join('\n'));
+  const server = await spawnRedis(port, [config, '--sentinel']);
+  return {
+    port,
+    async stop() {
+      await server.kill();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function spawnRedis(port: number, args: string[]): Promise<RedisProcess> {
+  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const keep = (chunk: Buffer) => { output = (output + chunk.toString()).slice(-4000); };
   child.stdout!.on('data', keep);

@@ -57,7 +57,13 @@ export async function rawClient(target: RedisTarget): Promise<Redis | Cluster> {
   } else if (target.kind === 'redis') {
     client = new Redis(target.url);
   } else {
-    throw new Error('no raw client for sentinel targets');
+    client = new Redis({
+      name: target.name,
+      sentinels: target.sentinels.map((node) => {
+        const [host, port] = node.split(':');
+        return { host: host!, port: Number(port) };
+      }),
+    });
   }
   await client.ping(); // queued until ready, so the Cluster's node list is known after this
   return client;
