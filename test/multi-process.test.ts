@@ -83,6 +83,15 @@ describe('two processes, one Redis, one login', () => {
     assert.ok(((await refreshed.json()) as { id_token?: string }).id_token);
   });
 
+  it('a code image asked of both processes at once is fetched from WeChat once', async () => {
+    const before = (await stats()).getwxacodeunlimit;
+    const login = await startLogin(asA, { browser: new Browser() });
+    const images = await Promise.all([a.url, b.url, a.url, b.url].map((host) => login.browser.request(`${host}/interaction/${login.uid}/qrcode`)));
+    assert.deepEqual(images.map((i) => i.status), [200, 200, 200, 200]);
+    assert.ok(images.every((i) => i.bytes.equals(images[0]!.bytes)));
+    assert.equal((await stats()).getwxacodeunlimit, before + 1);
+  });
+
   it('the WeChat access token is fetched once for the whole deployment', async () => {
     // More logins on both processes, their code images fetched on A and on B alternately.
     for (let i = 0; i < 4; i++) {

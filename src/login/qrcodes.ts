@@ -1,3 +1,4 @@
+import { nanoid } from 'nanoid';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/store.ts';
 import type { WeChat } from '../wechat/client.ts';
@@ -8,50 +9,74 @@ export interface CodeImage {
   image: Buffer;
 }
 
+/** How long one process may hold the right to fetch a ticket's image. */
+const LOCK_MS = 10_000;
+const WAIT_STEP_MS = 50;
+
 /**
  * The code image of each ticket, fetched from WeChat once and kept in the store for the ticket's
- * life: reloads, other tabs and other processes read the kept copy. Concurrent first requests in
- * one process share one WeChat call.
+ * life: reloads, other tabs and other processes read the kept copy. Concurrent first requests
+ * share one WeChat call: in one process through a shared promise, across processes through a
+ * short lock in the store (the others wait briefly for the kept copy, and fetch themselves only
+ * if the holder gives no image in time).
  */
 export class QrCodes {
   readonly #store: Store;
   readonly #wechat: WeChat;
+  readonly #waitMs: number;
   readonly #inflight = new Map<string, Promise<CodeImage>>();
 
-  constructor(store: Store, wechat: WeChat, _log: Logger) {
+  constructor(store: Store, wechat: WeChat, _log: Logger, waitMs = LOCK_MS) {
     this.#store = store;
     this.#wechat = wechat;
+    this.#waitMs = waitMs;
   }
 
   async image(ticket: LoginTicket): Promise<CodeImage> {
-    const key = `qrcode:${ticket.scene}`;
-    const kept = await this.#store.get(key);
-    if (kept) {
-      const parsed = parse(kept);
-      if (parsed) return parsed;
-    }
+    const kept = await this.#kept(ticket.scene);
+    if (kept) return kept;
     let pending = this.#inflight.get(ticket.scene);
     if (!pending) {
-      pending = (async () => {
-        const fresh = await this.#wechat.createCode(ticket.scene);
-        const ttlMs = Math.max(1000, ticket.expires_at - Date.now() + 60_000);
-        await this.#store.set(key, JSON.stringify({ contentType: fresh.contentType, image: fresh.image.toString('base64') }), ttlMs);
-        return fresh;
-      })().finally(() => this.#inflight.delete(ticket.scene));
+      pending = this.#obtain(ticket).finally(() => this.#inflight.delete(ticket.scene));
       this.#inflight.set(ticket.scene, pending);
     }
     return pending;
   }
-}
 
-function parse(raw: string): CodeImage | undefined {
-  try {
-    const value = JSON.parse(raw) as { contentType?: unknown; image?: unknown };
-    if (typeof value.contentType === 'string' && typeof value.image === 'string') {
-      return { contentType: value.contentType, image: Buffer.from(value.image, 'base64') };
+  async #obtain(ticket: LoginTicket): Promise<CodeImage> {
+    const lock = `qrcode-lock:${ticket.scene}`;
+    const holder = nanoid();
+    if (!(await this.#store.create(lock, holder, LOCK_MS))) {
+      // Another process is fetching this image: wait for its copy rather than call WeChat again.
+      const deadline = Date.now() + this.#waitMs;
+      while (Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, WAIT_STEP_MS));
+        const kept = await this.#kept(ticket.scene);
+        if (kept) return kept;
+        if ((await this.#store.get(lock)) === undefined) break; // the holder gave up
+      }
     }
-  } catch {
-    // a damaged copy is fetched again
+    try {
+      const fresh = await this.#wechat.createCode(ticket.scene);
+      const ttlMs = Math.max(1000, ticket.expires_at - Date.now() + 60_000);
+      await this.#store.set(`qrcode:${ticket.scene}`, JSON.stringify({ contentType: fresh.contentType, image: fresh.image.toString('base64') }), ttlMs);
+      return fresh;
+    } finally {
+      await this.#store.deleteIfEquals(lock, holder);
+    }
   }
-  return undefined;
+
+  async #kept(scene: string): Promise<CodeImage | undefined> {
+    const raw = await this.#store.get(`qrcode:${scene}`);
+    if (!raw) return undefined;
+    try {
+      const value = JSON.parse(raw) as { contentType?: unknown; image?: unknown };
+      if (typeof value.contentType === 'string' && typeof value.image === 'string') {
+        return { contentType: value.contentType, image: Buffer.from(value.image, 'base64') };
+      }
+    } catch {
+      // a damaged copy is fetched again
+    }
+    return undefined;
+  }
 }
