@@ -166,7 +166,7 @@ export class RedisStore implements Store {
   }
 
   async increment(key: string, ttlMs: number): Promise<number> {
-    const [count, repaired] = await this.#run('increment', key, () => this.#scripts.saomaIncrement(this.#key(key), pxOf(ttlMs) ?? 1));
+    const [count, repaired] = await this.#run('increment', key, () => this.#scripts.saomaIncrement(this.#key(key), pxOf(ttlMs) ?? ''));
     if (repaired) this.#warnWrongType('increment', key);
     return count;
   }
@@ -358,7 +358,7 @@ const WRONG_TYPE = -1;
 interface Scripts {
   saomaCompareAndSet(key: string, expected: string, value: string, px: number | ''): Promise<number>;
   saomaDeleteIfEquals(key: string, expected: string): Promise<number>;
-  saomaIncrement(key: string, px: number): Promise<[number, number]>;
+  saomaIncrement(key: string, px: number | ''): Promise<[number, number]>;
   saomaIndexAdd(key: string, member: string, px: number | ''): Promise<number>;
 }
 
@@ -403,7 +403,7 @@ if type(count) == 'table' and count.err then
   count = redis.call('INCR', KEYS[1])
   repaired = 1
 end
-if count == 1 or redis.call('PTTL', KEYS[1]) == -1 then
+if ARGV[1] ~= '' and (count == 1 or redis.call('PTTL', KEYS[1]) == -1) then
   redis.call('PEXPIRE', KEYS[1], ARGV[1])
 end
 return {count, repaired}`,
