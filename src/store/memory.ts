@@ -95,7 +95,16 @@ export class MemoryStore implements Store {
     const handlers = this.#channels.get(channel);
     if (!handlers) return;
     // Delivered after the publisher's current step, as a network backend would.
-    for (const handler of [...handlers]) queueMicrotask(() => handler(message));
+    for (const handler of [...handlers]) {
+      queueMicrotask(() => {
+        try {
+          handler(message);
+        } catch (err) {
+          // One faulty subscriber must not take the process (or the other subscribers) down.
+          process.emitWarning(`a store subscriber threw: ${(err as Error).message}`);
+        }
+      });
+    }
   }
 
   async subscribe(channel: string, handler: (message: string) => void): Promise<Unsubscribe> {

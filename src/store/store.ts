@@ -20,6 +20,7 @@
  * - `publish` delivers the message to every handler subscribed to the channel, in this process and
  *   every other process on the same store, at most once, with no history. `subscribe` resolves
  *   only once the subscription is live: a publish that starts after it resolves is delivered.
+ *   A handler that throws affects neither the publisher nor the other handlers.
  * - Any call may reject with `SaomaError('unavailable')` when the backend cannot be reached; no
  *   call hangs longer than the backend's configured command timeout.
  */

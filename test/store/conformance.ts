@@ -247,6 +247,24 @@ export function storeConformance(name: string, makeStore: () => Promise<Store>, 
         assert.deepEqual(other.messages, []);
       });
 
+      check('a handler that throws affects neither the publisher nor the other handlers', async (store) => {
+        const good = collector();
+        const warnings: string[] = [];
+        const onWarning = (w: Error) => warnings.push(w.message);
+        process.on('warning', onWarning);
+        try {
+          await store.subscribe('faulty', () => {
+            throw new Error('subscriber bug');
+          });
+          await store.subscribe('faulty', good.handler);
+          await store.publish('faulty', 'still delivered');
+          assert.equal(await good.next(), 'still delivered');
+        } finally {
+          await sleep(20);
+          process.off('warning', onWarning);
+        }
+      });
+
       check('subscribe resolves only when live: a publish from another instance right after it is delivered', async (store, peer) => {
         const publisher = await peer();
         for (let round = 0; round < 20; round += 1) {
