@@ -8,6 +8,7 @@ import { requestContext } from './http/middleware.ts';
 import { assetRoutes } from './http/assets.ts';
 import { healthRoutes } from './http/health.ts';
 import type { Logger } from './log.ts';
+import { avatarRoutes } from './login/avatar-routes.ts';
 import { browserRoutes } from './login/browser-routes.ts';
 import { miniProgramRoutes } from './login/mp-routes.ts';
 import { QrCodes } from './login/qrcodes.ts';
@@ -55,7 +56,7 @@ export async function createSaoma(config: Config, store: Store, log: Logger, ove
   const services = { config, store, log, provider, tickets, accounts, wechat, qrcodes: new QrCodes(store, wechat, log) };
 
   provider.use(requestContext(log));
-  for (const router of [healthRoutes(store), assetRoutes(), browserRoutes(services), miniProgramRoutes(services)]) {
+  for (const router of [healthRoutes(store), assetRoutes(), browserRoutes(services), miniProgramRoutes(services), avatarRoutes(services)]) {
     provider.use(router.routes());
     provider.use(router.allowedMethods());
   }

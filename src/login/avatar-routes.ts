@@ -1,0 +1,90 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { SaomaError } from '../errors.ts';
+import { handleErrors } from '../http/middleware.ts';
+import { rateLimit } from '../http/rate-limit.ts';
+import { Avatars, sniffImageType } from './avatars.ts';
+import type { LoginServices } from './services.ts';
+import { SCENE_PATTERN, effectiveState, tokenMatches, wrongState } from './ticket.ts';
+
+/** Largest avatar accepted. The mini-program shrinks the picture first; this is the backstop. */
+export const AVATAR_MAX_BYTES = 1024 * 1024;
+/** Room for the multipart framing and the scene and token fields around the file. */
+const FORM_OVERHEAD = 16 * 1024;
+
+/**
+ * POST /mp/avatar: the picture a person chose in the mini-program (`wx.uploadFile`, multipart
+ * fields `scene`, `token`, file `avatar`). Only the scanner of a live ticket may upload, with the
+ * scan token that /mp/scan gave them. Answers `{"avatar_url"}`, which /mp/confirm takes as
+ * `avatar_url` and which becomes the `picture` claim.
+ *
+ * GET /mp/avatar/:id serves it back: same bytes for ever, the type found by its magic bytes.
+ */
+export function avatarRoutes(services: LoginServices): Router {
+  const { tickets, store, accounts, config } = services;
+  const avatars = new Avatars(store, accounts, config.issuer);
+  const router = new Router({ prefix: '/mp/avatar' });
+  router.use(handleErrors(() => 'json'));
+
+  router.post('/', async (ctx) => {
+    ctx.set('Cache-Control', 'no-store');
+    await rateLimit(store, `mp:${ctx.ip}`, 120, 60_000);
+    const form = await readMultipart(ctx);
+    const scene = form.get('scene');
+    const token = form.get('token');
+    const file = form.get('avatar');
+    if (typeof scene !== 'string' || !SCENE_PATTERN.test(scene)) throw new SaomaError('invalid_request', '"scene" is required: the scene of the code that was scanned.');
+    if (typeof token !== 'string' || token === '') throw new SaomaError('invalid_request', '"token" is required: the token /mp/scan answered.');
+    if (!file || typeof file === 'string') throw new SaomaError('invalid_request', 'Send the picture as the file field "avatar".');
+
+    const ticket = await tickets.get(scene);
+    if (!ticket) throw new SaomaError('ticket_not_found', 'No login code matches this scene; it may be from an old page.');
+    if (!tokenMatches(ticket, token)) throw new SaomaError('invalid_token', 'The scan token is missing or wrong; scan the code again.');
+    const state = effectiveState(ticket);
+    if (state !== 'scanned') throw wrongState(state, 'scanned');
+    // One person, a handful of pictures an hour: keeps what anyone can make us store small.
+    await rateLimit(store, `avatar:${ticket.account_id}`, 10, 60 * 60_000);
+
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    if (bytes.length === 0) throw new SaomaError('invalid_request', 'The picture is empty.');
+    if (bytes.length > AVATAR_MAX_BYTES) throw new SaomaError('payload_too_large', `The picture is larger than ${AVATAR_MAX_BYTES} bytes.`);
+    const type = sniffImageType(bytes);
+    if (!type) throw new SaomaError('invalid_request', 'The picture must be a JPEG, PNG or WebP image.');
+
+    const url = await avatars.save(ticket.account_id!, type, bytes);
+    ctx.log.info({ event: 'avatar.saved', bytes: bytes.length, type }, 'avatar uploaded');
+    ctx.body = { avatar_url: url };
+  });
+
+  router.get('/:id', async (ctx) => {
+    const avatar = await avatars.find(ctx.params.id ?? '');
+    if (!avatar) throw new SaomaError('not_found', 'No such picture.');
+    ctx.type = avatar.type;
+    // An id's bytes never change; websites on other origins may show it.
+    ctx.set('Cache-Control', 'public, max-age=31536000, immutable');
+    ctx.set('Cross-Origin-Resource-Policy', 'cross-origin');
+    ctx.body = avatar.bytes;
+  });
+
+  return router;
+}
+
+/** Reads a multipart/form-data body of bounded size and parses it with the platform's own parser. */
+async function readMultipart(ctx: Context): Promise<FormData> {
+  if (!ctx.is('multipart/form-data')) throw new SaomaError('invalid_request', 'Send the picture as multipart/form-data (wx.uploadFile).');
+  const limit = AVATAR_MAX_BYTES + FORM_OVERHEAD;
+  const tooLarge = () => new SaomaError('payload_too_large', `The picture is larger than ${AVATAR_MAX_BYTES} bytes.`);
+  if (Number(ctx.get('content-length') || 0) > limit) throw tooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of ctx.req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw tooLarge();
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return await new Response(Buffer.concat(chunks), { headers: { 'content-type': ctx.get('content-type') } }).formData();
+  } catch {
+    throw new SaomaError('invalid_request', 'The body is not a valid multipart/form-data form.');
+  }
+}
