@@ -1,7 +1,10 @@
 import { createServer, type Server } from 'node:http';
+import type Koa from 'koa';
 import type Provider from 'oidc-provider';
+import { createAdminApp } from './admin/app.ts';
+import { configuredClients, createAdmin, type Admin } from './admin/setup.ts';
 import type { Config } from './config/load.ts';
-import { createDemo, demoClient } from './demo/rp.ts';
+import { createDemo } from './demo/rp.ts';
 import { createEmulator, type Emulator } from './emulator/emulator.ts';
 import { dispatch, type Route } from './http/server.ts';
 import { requestContext } from './http/middleware.ts';
@@ -14,7 +17,8 @@ import { miniProgramRoutes } from './login/mp-routes.ts';
 import { QrCodes } from './login/qrcodes.ts';
 import { Tickets } from './login/tickets.ts';
 import { Accounts } from './oidc/accounts.ts';
-import { loadCookieKeys } from './oidc/keys.ts';
+import { SigningKeys, keySchedule, loadCookieKeys } from './oidc/keys.ts';
+import { installSigningKeys } from './oidc/keystore.ts';
 import { createProvider } from './oidc/provider.ts';
 import type { Store } from './store/store.ts';
 import { createWeChat, type WeChat } from './wechat/client.ts';
@@ -26,6 +30,14 @@ export interface Saoma {
   accounts: Accounts;
   /** The built-in WeChat emulator, when this process serves it. */
   emulator: Emulator | undefined;
+  /** Clients, signing keys and registration tokens, with the audit trail. */
+  admin: Admin;
+  signingKeys: SigningKeys;
+  /** The admin API, when ADMIN_TOKEN is set (under ADMIN_PATH, or on `adminServer`). */
+  adminApp: Koa | undefined;
+  /** The admin API's own server, when ADMIN_PORT is set. */
+  adminServer: Server | undefined;
+  /** Resolves with the main port once listening (and the admin port, when it has its own). */
   listen(): Promise<number>;
   close(): Promise<void>;
 }
@@ -37,8 +49,11 @@ export interface Saoma {
 export async function createSaoma(config: Config, store: Store, log: Logger, overrides: { wechat?: WeChat } = {}): Promise<Saoma> {
   const cookieKeys = await loadCookieKeys(store, config.env.COOKIE_KEYS);
   const accounts = new Accounts(store);
-  const clients = [...config.clients, ...(config.demo ? [demoClient(config.issuer)] : [])];
-  const provider = await createProvider({ config, store, log, accounts, cookieKeys, clients });
+  const signingKeys = await SigningKeys.open(store, log, keySchedule(config.env));
+  const provider = await createProvider({ config, store, log, accounts, cookieKeys, clients: configuredClients(config), signingKeys: signingKeys.current() });
+  // A rotation anywhere, or a new key's time to sign, reaches this process without a restart.
+  await signingKeys.follow((keys) => installSigningKeys(provider, keys), config.env.KEY_REFRESH_SECONDS * 1000);
+  const admin = createAdmin({ config, store, log, provider, keys: signingKeys });
   const tickets = new Tickets(store, log, config.env.TICKET_TTL_SECONDS * 1000);
   await tickets.start();
   const wechat = overrides.wechat ?? createWeChat({
@@ -68,6 +83,12 @@ export async function createSaoma(config: Config, store: Store, log: Logger, ove
     routes.push({ prefixes: ['/cgi-bin', '/sns', '/wxa', '/emulator'], handler: emulator.app.callback() });
   }
   if (config.demo) routes.push({ prefixes: ['/demo'], handler: createDemo(config.issuer, cookieKeys).callback() });
+  const adminApp = config.env.ADMIN_TOKEN
+    ? createAdminApp({ admin: admin.service, token: config.env.ADMIN_TOKEN, prefix: config.env.ADMIN_PATH, store, log, audit: admin.audit, trustProxy: config.env.TRUST_PROXY }).app
+    : undefined;
+  const ownAdminPort = adminApp && config.env.ADMIN_PORT !== undefined;
+  if (adminApp && !ownAdminPort) routes.push({ prefixes: [config.env.ADMIN_PATH], handler: adminApp.callback() });
+  const adminServer = ownAdminPort ? createServer(dispatch([], adminApp.callback(), log)) : undefined;
   const server = createServer(dispatch(routes, provider.callback(), log));
   // Long-polls wait up to STATUS_WAIT_SECONDS; keep sockets open a little longer than that.
   server.requestTimeout = (config.env.STATUS_WAIT_SECONDS + 30) * 1000;
@@ -79,18 +100,31 @@ export async function createSaoma(config: Config, store: Store, log: Logger, ove
     tickets,
     accounts,
     emulator,
-    listen: () =>
-      new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(config.port, config.host, () => {
-          const address = server.address();
-          resolve(typeof address === 'object' && address ? address.port : config.port);
-        });
-      }),
+    admin,
+    signingKeys,
+    adminApp,
+    adminServer,
+    listen: async () => {
+      if (adminServer) await listen(adminServer, config.env.ADMIN_PORT!, config.env.ADMIN_HOST);
+      return listen(server, config.port, config.host);
+    },
     close: async () => {
       await tickets.stop();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await signingKeys.stop();
+      for (const s of adminServer ? [server, adminServer] : [server]) {
+        s.closeAllConnections();
+        await new Promise<void>((resolve) => s.close(() => resolve()));
+      }
     },
   };
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
 }

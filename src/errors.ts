@@ -22,6 +22,11 @@ export type ErrorCode =
   | 'wechat_error'
   | 'unavailable'
   | 'not_found'
+  | 'unauthorized'
+  | 'invalid_client_metadata'
+  | 'read_only'
+  | 'conflict'
+  | 'method_not_allowed'
   | 'server_error';
 
 const statusOf: Record<ErrorCode, number> = {
@@ -43,6 +48,11 @@ const statusOf: Record<ErrorCode, number> = {
   wechat_error: 502,
   unavailable: 503,
   not_found: 404,
+  unauthorized: 401,
+  invalid_client_metadata: 400,
+  read_only: 409,
+  conflict: 409,
+  method_not_allowed: 405,
   server_error: 500,
 };
 

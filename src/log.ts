@@ -32,3 +32,26 @@ export function createLogger(level: string, destination?: pino.DestinationStream
 }
 
 export type { Logger };
+
+/**
+ * One audit event: who did what, to what, from where; pino adds when (`time`). Audit lines carry
+ * `audit: true` and an `event` name (`admin.client.created`, `keys.rotated`, `ticket.confirmed`…)
+ * so they can be filtered out of the stream. Never put a secret in one: the redaction above still
+ * applies, but an audit line should not need it.
+ */
+export interface AuditEvent {
+  event: string;
+  /** Who: `admin-token:<fingerprint>`, `cli:<user>@<host>`, `registration`, `wechat:<sub>`… */
+  actor: string;
+  /** From where: the client IP as the server saw it, or `local` for the command line. */
+  ip: string;
+  [field: string]: unknown;
+}
+
+export type Audit = (event: AuditEvent) => void;
+
+/** The audit trail: a child logger writing one info line per event (keep LOG_LEVEL at info or below). */
+export function auditLog(log: Logger): Audit {
+  const audit = log.child({ audit: true });
+  return (event) => audit.info(event, event.event);
+}

@@ -44,6 +44,15 @@ export const envSchema = z.object({
   GRANT_TTL_SECONDS: seconds.default(60 * 24 * 3600),
 
   DEMO: bool.optional(),
+
+  ADMIN_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
+  ADMIN_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  ADMIN_HOST: z.string().default('127.0.0.1'),
+  ADMIN_PATH: z.string().regex(/^\/[A-Za-z0-9._~\/-]*[A-Za-z0-9._~-]$/, 'a path such as /admin (no trailing /)').default('/admin'),
+  REGISTRATION_ENABLED: bool.default(false),
+  KEY_ACTIVATION_DELAY_SECONDS: z.coerce.number().int().min(0).default(3600),
+  KEY_RETENTION_SECONDS: z.coerce.number().int().min(0).optional(),
+  KEY_REFRESH_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -81,4 +90,12 @@ export const envDocs: Record<keyof Env, string> = {
   SESSION_TTL_SECONDS: 'Browser session lifetime at the provider.',
   GRANT_TTL_SECONDS: 'Grant lifetime; raised to at least the refresh token lifetime.',
   DEMO: 'Serve the demo client and relying party at `/demo` (default on outside production).',
+  ADMIN_TOKEN: 'Bearer token of the admin API (at least 32 characters). Without it the admin API is not served at all.',
+  ADMIN_PORT: 'Serve the admin API on this port of its own (bound to ADMIN_HOST) instead of under ADMIN_PATH on PORT.',
+  ADMIN_HOST: 'Address the admin port binds (with ADMIN_PORT).',
+  ADMIN_PATH: 'Path prefix of the admin API, on PORT or on ADMIN_PORT.',
+  REGISTRATION_ENABLED: 'Dynamic Client Registration (RFC 7591/7592) at `/reg`, for holders of an initial access token made with the admin API or `saoma registration token`.',
+  KEY_ACTIVATION_DELAY_SECONDS: 'After `saoma keys rotate`, how long a new signing key is only published before it signs (so relying parties\' JWKS caches pick it up).',
+  KEY_RETENTION_SECONDS: 'How long a replaced signing key stays published after it stops signing (default: the ID token lifetime plus 5 minutes).',
+  KEY_REFRESH_SECONDS: 'How often each process re-reads the signing keys, in case it missed the news of a rotation.',
 };

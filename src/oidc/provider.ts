@@ -1,4 +1,4 @@
-import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { errors, type Configuration, type JWK, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config/load.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/store.ts';
@@ -6,7 +6,10 @@ import { render } from '../http/views.ts';
 import { adapterFactory } from './adapter.ts';
 import type { Accounts } from './accounts.ts';
 import { claims, scopes } from './claims.ts';
-import { loadSigningKeys } from './keys.ts';
+import { withClientGrantIndex } from './client-grants.ts';
+import { loadExistingGrant } from './first-party.ts';
+import { assertSwappable } from './keystore.ts';
+import { registrationFeatures } from './registration.ts';
 import type { ClientMetadata } from '../config/load.ts';
 import { pageLocale } from '../http/locale.ts';
 
@@ -16,23 +19,28 @@ export interface ProviderDeps {
   log: Logger;
   accounts: Accounts;
   cookieKeys: string[];
+  /** Clients from configuration (read-only); clients in the store are read on each use. */
   clients: ClientMetadata[];
+  /** The signing keys to start with, each algorithm's signing key first (`SigningKeys.current()`). */
+  signingKeys: JWK[];
 }
 
 /**
  * The hardened oidc-provider: code flow only, PKCE for every client, exact redirect URIs, keys
  * from the store, explicit lifetimes, refresh-token rotation, revocation, introspection, userinfo,
  * RP-initiated logout and pages of our own. The checklist it follows is in docs/security.md.
+ * Clients come from configuration (`clients`) and from the store (the admin API, the command line,
+ * Dynamic Client Registration when enabled); the signing keys can be swapped while it runs
+ * (`installSigningKeys`).
  */
-export async function createProvider({ config, store, log, accounts, cookieKeys, clients }: ProviderDeps): Promise<Provider> {
+export async function createProvider({ config, store, log, accounts, cookieKeys, clients, signingKeys }: ProviderDeps): Promise<Provider> {
   const env = config.env;
-  const jwks = { keys: await loadSigningKeys(store) };
   const refreshTtl = env.REFRESH_TOKEN_TTL_SECONDS;
 
   const configuration: Configuration = {
-    adapter: adapterFactory(store, log),
+    adapter: withClientGrantIndex(adapterFactory(store, log), store),
     clients,
-    jwks,
+    jwks: { keys: signingKeys },
     claims: claims as unknown as Configuration['claims'],
     scopes: [...scopes],
     responseTypes: ['code'],
@@ -44,6 +52,13 @@ export async function createProvider({ config, store, log, accounts, cookieKeys,
       id_token_signed_response_alg: 'RS256',
       token_endpoint_auth_method: 'client_secret_basic',
     },
+    extraClientMetadata: {
+      properties: ['first_party'],
+      validator: (_ctx, key, value) => {
+        if (key === 'first_party' && value !== undefined && typeof value !== 'boolean') throw new errors.InvalidClientMetadata('first_party must be true or false');
+      },
+    },
+    loadExistingGrant,
     cookies: {
       keys: cookieKeys,
       long: { httpOnly: true, sameSite: 'lax' },
@@ -54,6 +69,7 @@ export async function createProvider({ config, store, log, accounts, cookieKeys,
       revocation: { enabled: true },
       introspection: { enabled: true },
       userinfo: { enabled: true },
+      ...registrationFeatures(env.REGISTRATION_ENABLED, config.production),
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: async (ctx, form) => {
@@ -100,11 +116,13 @@ export async function createProvider({ config, store, log, accounts, cookieKeys,
   };
 
   const provider = new Provider(config.issuer, configuration);
+  // Fail at start, not at the first rotation, if the keys cannot be swapped in this version.
+  assertSwappable(provider);
   provider.proxy = env.TRUST_PROXY;
   provider.keys = cookieKeys;
 
   // Failures inside the provider are logged with their private detail, never shown.
-  const errorEvents = ['authorization.error', 'grant.error', 'introspection.error', 'revocation.error', 'userinfo.error', 'end_session.error', 'jwks.error', 'discovery.error'] as const;
+  const errorEvents = ['authorization.error', 'grant.error', 'introspection.error', 'revocation.error', 'userinfo.error', 'end_session.error', 'jwks.error', 'discovery.error', 'registration_create.error', 'registration_read.error', 'registration_update.error', 'registration_delete.error'] as const;
   for (const event of errorEvents) {
     (provider as unknown as NodeJS.EventEmitter).on(event, (_ctx: KoaContextWithOIDC, err: Error & { error_detail?: string }) => {
       log.info({ event, err_name: err.name, detail: err.error_detail }, 'oidc request refused');

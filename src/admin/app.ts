@@ -1,0 +1,39 @@
+import Koa from 'koa';
+import type Router from '@koa/router';
+import { SaomaError } from '../errors.ts';
+import { handleErrors, requestContext } from '../http/middleware.ts';
+import type { Audit, Logger } from '../log.ts';
+import type { Store } from '../store/store.ts';
+import { adminAuth } from './auth.ts';
+import { adminRoutes } from './routes.ts';
+import type { AdminService } from './service.ts';
+
+export interface AdminApp {
+  app: Koa;
+  router: Router;
+}
+
+/**
+ * The admin API as its own Koa app: served under ADMIN_PATH on the main port, or on ADMIN_PORT.
+ * Everything under the prefix needs the admin token first, unknown paths included, so an
+ * unauthenticated caller cannot even learn which routes exist.
+ */
+export function createAdminApp(options: { admin: AdminService; token: string; prefix: string; store: Store; log: Logger; audit: Audit; trustProxy: boolean }): AdminApp {
+  const app = new Koa();
+  app.proxy = options.trustProxy;
+  const router = adminRoutes(options.admin, options.prefix);
+  app.use(requestContext(options.log));
+  app.use(handleErrors(() => 'json'));
+  app.use(async (ctx, next) => {
+    ctx.set('Cache-Control', 'no-store');
+    await next();
+  });
+  app.use(adminAuth(options.token, options.store, options.audit));
+  app.use(async (ctx, next) => {
+    await next();
+    if (ctx.status === 404 && ctx.body === undefined) throw new SaomaError('not_found', 'There is no such admin route; see docs/api.md.');
+  });
+  app.use(router.routes());
+  app.use(router.allowedMethods({ throw: true, notImplemented: () => new SaomaError('method_not_allowed', 'This method is not supported here.'), methodNotAllowed: () => new SaomaError('method_not_allowed', 'This method is not allowed on this route.') }));
+  return { app, router };
+}

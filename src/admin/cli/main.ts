@@ -1,0 +1,243 @@
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../../config/load.ts';
+import type { KeyStatus } from '../../oidc/keys.ts';
+import type { ClientView, WithSecret } from '../registry.ts';
+import { apiBackend } from './api-backend.ts';
+import { Refused, type Backend } from './backend.ts';
+import { CLIENTS_HELP, KEYS_HELP, MAIN_HELP, REGISTRATION_HELP } from './help.ts';
+import { storeBackend } from './store-backend.ts';
+
+const OPTIONS = {
+  api: { type: 'string' },
+  token: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  name: { type: 'string' },
+  'redirect-uri': { type: 'string', multiple: true },
+  'post-logout-redirect-uri': { type: 'string', multiple: true },
+  'logo-uri': { type: 'string' },
+  'client-uri': { type: 'string' },
+  'auth-method': { type: 'string' },
+  'jwks-uri': { type: 'string' },
+  'grant-type': { type: 'string', multiple: true },
+  scope: { type: 'string' },
+  'application-type': { type: 'string' },
+  'first-party': { type: 'boolean' },
+  'no-first-party': { type: 'boolean' },
+  id: { type: 'string' },
+  clear: { type: 'string', multiple: true },
+  delay: { type: 'string' },
+  ttl: { type: 'string' },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  env: NodeJS.ProcessEnv;
+}
+
+class Usage extends Error {}
+
+/** Runs one command; resolves with the exit status (0 done, 1 refused, 2 wrong usage). */
+export async function run(argv: string[], io: Io): Promise<number> {
+  let values: Values;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true }));
+  } catch (err) {
+    io.err(`${(err as Error).message}\nRun saoma --help for the commands and options.\n`);
+    return 2;
+  }
+  const [group, command, target] = positionals;
+  const help = helpFor(group);
+  if (values.help || !group) {
+    io.out(help);
+    return values.help ? 0 : 2;
+  }
+
+  let backend: Backend | undefined;
+  try {
+    const work = command_(group, command, target, values, positionals.length);
+    const api = values.api ?? io.env.SAOMA_ADMIN_URL;
+    if (api) {
+      const token = values.token ?? io.env.SAOMA_ADMIN_TOKEN;
+      if (!token) throw new Usage('--api needs the admin token: set SAOMA_ADMIN_TOKEN (or pass --token).');
+      backend = apiBackend(api, token);
+    } else {
+      backend = await storeBackend(io.env);
+    }
+    const result = await work(backend);
+    io.out(values.json ? `${JSON.stringify(result.json, null, 2)}\n` : result.text);
+    return 0;
+  } catch (err) {
+    if (err instanceof Usage) {
+      io.err(`${err.message}\n\n${help}`);
+      return 2;
+    }
+    if (err instanceof ConfigError) {
+      io.err(`${err.message}\n`);
+      return 2;
+    }
+    if (err instanceof Refused) {
+      if (values.json) io.out(`${JSON.stringify({ error: err.code, error_description: err.message, ...(err.problems.length ? { problems: err.problems } : {}) }, null, 2)}\n`);
+      io.err(`Refused (${err.code}): ${err.message}\n${err.problems.map((p) => `  - ${p}\n`).join('')}`);
+      return 1;
+    }
+    throw err;
+  } finally {
+    await backend?.close();
+  }
+}
+
+interface Result {
+  json: unknown;
+  text: string;
+}
+
+/** Checks the command and its arguments before anything is opened; returns the work to do. */
+function command_(group: string, command: string | undefined, target: string | undefined, values: Values, count: number): (backend: Backend) => Promise<Result> {
+  const needs = (n: number, usage: string) => {
+    if (count !== n) throw new Usage(`Usage: ${usage}`);
+  };
+  if (group === 'clients') {
+    switch (command) {
+      case 'list':
+        needs(2, 'saoma clients list');
+        return async (b) => {
+          const clients = await b.listClients();
+          return { json: { clients }, text: clients.length ? clients.map(line).join('\n') + '\n' : 'No clients yet. Add one with: saoma clients add --help\n' };
+        };
+      case 'show':
+        needs(3, 'saoma clients show <client_id>');
+        return async (b) => {
+          const client = await b.getClient(target!);
+          return { json: { client }, text: describe(client) };
+        };
+      case 'add':
+        needs(2, 'saoma clients add --name <name> --redirect-uri <uri> [options]');
+        if (values.clear) throw new Usage('--clear is for update.');
+        return async (b) => secretResult('Created', await b.createClient(clientFields(values, true)));
+      case 'update': {
+        needs(3, 'saoma clients update <client_id> [options]');
+        if (values.id) throw new Usage('--id is for add; a client_id cannot be changed.');
+        const patch = clientFields(values, false);
+        if (!Object.keys(patch).length) throw new Usage('Nothing to update: give at least one option (saoma clients --help).');
+        return async (b) => secretResult('Updated', await b.updateClient(target!, patch));
+      }
+      case 'secret':
+        needs(3, 'saoma clients secret <client_id>');
+        return async (b) => secretResult('New secret for', await b.rotateClientSecret(target!));
+      case 'remove':
+        needs(3, 'saoma clients remove <client_id>');
+        return async (b) => {
+          const removed = await b.removeClient(target!);
+          return { json: removed, text: `Removed ${removed.client_id}; revoked ${removed.revoked_grants} grant(s) and their tokens.\n` };
+        };
+      default:
+        throw new Usage(command ? `Unknown command: clients ${command}` : 'Which clients command?');
+    }
+  }
+  if (group === 'keys') {
+    switch (command) {
+      case 'list':
+        needs(2, 'saoma keys list');
+        return async (b) => {
+          const keys = await b.listKeys();
+          return { json: { keys }, text: keyTable(keys) };
+        };
+      case 'rotate': {
+        needs(2, 'saoma keys rotate [--delay <seconds>]');
+        const delay = wholeNumber(values.delay, '--delay');
+        return async (b) => {
+          const rotated = await b.rotateKeys(delay);
+          const when = rotated.added[0]?.signs_from;
+          return { json: rotated, text: `Added ${rotated.added.map((k) => `${k.kid} (${k.alg})`).join(', ')}: published now, signing from ${when}.\n\n${keyTable(rotated.keys)}` };
+        };
+      }
+      default:
+        throw new Usage(command ? `Unknown command: keys ${command}` : 'Which keys command?');
+    }
+  }
+  if (group === 'registration') {
+    if (command !== 'token') throw new Usage(command ? `Unknown command: registration ${command}` : 'Which registration command?');
+    needs(2, 'saoma registration token [--ttl <seconds>]');
+    const ttl = wholeNumber(values.ttl, '--ttl');
+    return async (b) => {
+      const token = await b.registrationToken(ttl);
+      return { json: token, text: `Initial access token (valid until ${new Date(token.expires_at * 1000).toISOString()}; shown once):\n  ${token.initial_access_token}\n` };
+    };
+  }
+  throw new Usage(`Unknown command: ${group}`);
+}
+
+function helpFor(group: string | undefined): string {
+  return group === 'clients' ? CLIENTS_HELP : group === 'keys' ? KEYS_HELP : group === 'registration' ? REGISTRATION_HELP : MAIN_HELP;
+}
+
+/** The options as client metadata: only those given; `--clear` sets a field to null (removes it). */
+function clientFields(values: Values, creating: boolean): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  const set = (name: string, value: unknown) => {
+    if (value !== undefined) fields[name] = value;
+  };
+  set('client_id', values.id);
+  set('client_name', values.name);
+  set('redirect_uris', values['redirect-uri']);
+  set('post_logout_redirect_uris', values['post-logout-redirect-uri']);
+  set('logo_uri', values['logo-uri']);
+  set('client_uri', values['client-uri']);
+  set('token_endpoint_auth_method', values['auth-method']);
+  set('jwks_uri', values['jwks-uri']);
+  set('grant_types', values['grant-type']);
+  set('scope', values.scope);
+  set('application_type', values['application-type']);
+  if (values['first-party'] && values['no-first-party']) throw new Usage('Give --first-party or --no-first-party, not both.');
+  if (values['first-party']) fields.first_party = true;
+  if (values['no-first-party']) fields.first_party = false;
+  if (!creating) for (const field of values.clear ?? []) fields[field] = null;
+  return fields;
+}
+
+function wholeNumber(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new Usage(`${flag} must be a whole number of seconds.`);
+  return Number(value);
+}
+
+function secretResult(verb: string, result: WithSecret): Result {
+  const secret = result.client_secret
+    ? `\n  client_secret: ${result.client_secret}\n  (shown once: store it in the website's configuration now; saoma will not show it again)\n`
+    : '';
+  return { json: result, text: `${verb} ${result.client.client_id}.\n${describe(result.client)}${secret}` };
+}
+
+function line(client: ClientView): string {
+  const flags = [client.source === 'config' ? 'read-only' : '', client.first_party ? 'first-party' : ''].filter(Boolean).join(', ');
+  return `${client.client_id}\t${client.client_name ?? ''}\t${client.token_endpoint_auth_method}${flags ? `\t(${flags})` : ''}`;
+}
+
+function describe(client: ClientView): string {
+  const rows: Array<[string, unknown]> = [
+    ['client_id', client.client_id],
+    ['client_name', client.client_name],
+    ['source', client.source === 'config' ? 'config (the clients file; read-only)' : 'store'],
+    ['auth method', client.token_endpoint_auth_method],
+    ['application type', client.application_type],
+    ['first party', client.first_party ? 'yes (no web consent page)' : 'no'],
+    ['grant types', client.grant_types.join(' ')],
+    ['scope', client.scope ?? '(any)'],
+    ['redirect_uris', client.redirect_uris.join('\n                    ')],
+    ['post-logout', client.post_logout_redirect_uris.join('\n                    ') || '(none)'],
+    ['logo_uri', client.logo_uri ?? '(none)'],
+    ['client_uri', client.client_uri ?? '(none)'],
+  ];
+  if (client.jwks_uri) rows.push(['jwks_uri', client.jwks_uri]);
+  return rows.map(([k, v]) => `  ${k.padEnd(17)} ${String(v)}`).join('\n') + '\n';
+}
+
+function keyTable(keys: KeyStatus[]): string {
+  const rows = keys.map((k) => `  ${k.kid.padEnd(18)} ${k.alg.padEnd(6)} ${k.state.padEnd(9)} signs from ${k.signs_from}${k.unpublish_at ? `, unpublished at ${k.unpublish_at}` : ''}`);
+  return `${rows.join('\n')}\n`;
+}
