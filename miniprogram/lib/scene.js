@@ -1,0 +1,22 @@
+// WeChat's own scene alphabet and length (getwxacodeunlimit): anything else is not one of our codes.
+const SCENE = /^[A-Za-z0-9!#$&'()*+,/:;=?@._~-]{1,32}$/;
+
+/**
+ * The scene of the scanned code, from the page's options. WeChat hands it over URL-encoded.
+ * Missing, undecodable or not a scene: undefined (the page then says the code is not valid).
+ * @param {Record<string, string | undefined> | undefined} options
+ * @returns {string | undefined}
+ */
+function sceneFrom(options) {
+  const raw = options ? options.scene : undefined;
+  if (typeof raw !== 'string' || raw === '') return undefined;
+  let scene;
+  try {
+    scene = decodeURIComponent(raw);
+  } catch (err) {
+    return undefined;
+  }
+  return SCENE.test(scene) ? scene : undefined;
+}
+
+module.exports = { sceneFrom };

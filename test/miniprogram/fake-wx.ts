@@ -1,0 +1,134 @@
+/**
+ * A scripted WeChat for the component tests: `wx.login`, `wx.request`, `wx.uploadFile` and
+ * friends answer what each test queued, asynchronously as the real ones do, and every call is
+ * recorded. Replies to /mp/* can be held back to model a slow network (double taps).
+ */
+
+/** An HTTP answer, or the network failing (wx.request's `fail`). */
+export type Reply = { status: number; data: unknown } | { offline: string };
+
+export interface Call {
+  api: 'login' | 'request' | 'uploadFile' | 'compressImage';
+  path?: string;
+  data?: Record<string, unknown>;
+  formData?: Record<string, unknown>;
+  filePath?: string;
+  name?: string;
+  header?: Record<string, string>;
+}
+
+type Callbacks = { success?: (res: any) => void; fail?: (err: any) => void; complete?: () => void };
+
+export class FakeWx {
+  readonly calls: Call[] = [];
+  language = 'en';
+  title = '';
+  /** What wx.login answers: a code, or a failure. */
+  login: { code: string } | { fail: string } = { code: 'wx-login-code' };
+  readonly #replies = new Map<string, Reply[]>();
+  #held: Array<() => void> | undefined;
+  #pending = 0;
+
+  /** Queues the answers for one path (`/mp/scan`), used in order; the last one repeats. */
+  reply(path: string, ...replies: Reply[]): this {
+    this.#replies.set(path, replies);
+    return this;
+  }
+
+  /** From now on, /mp/* answers wait until `release()`. */
+  hold(): void {
+    this.#held = [];
+  }
+
+  release(): void {
+    const held = this.#held ?? [];
+    this.#held = undefined;
+    for (const answer of held) answer();
+  }
+
+  /** How many calls will be answered without waiting for `release()`. */
+  get due(): number {
+    return this.#pending - (this.#held?.length ?? 0);
+  }
+
+  requests(path: string): Call[] {
+    return this.calls.filter((call) => call.path === path);
+  }
+
+  /** Puts this fake in place of the wx functions the page uses (the rest stay simulate's stubs). */
+  install(wx: Record<string, unknown>): void {
+    wx.getAppBaseInfo = () => ({ language: this.language });
+    wx.getSystemInfoSync = () => ({ language: this.language });
+    wx.setNavigationBarTitle = (options: { title: string }) => {
+      this.title = options.title;
+    };
+    wx.login = (options: Callbacks) => {
+      this.calls.push({ api: 'login' });
+      const login = this.login;
+      this.#answer(false, () => ('code' in login ? options.success?.({ code: login.code, errMsg: 'login:ok' }) : options.fail?.({ errMsg: `login:fail ${login.fail}` })), options);
+    };
+    wx.request = (options: Callbacks & { url: string; data: Record<string, unknown>; header: Record<string, string> }) => {
+      const path = pathOf(options.url);
+      this.calls.push({ api: 'request', path, data: options.data, header: options.header });
+      const reply = this.#next(path);
+      this.#answer(true, () => deliver(reply, options, 'request', (data) => data), options);
+    };
+    wx.uploadFile = (options: Callbacks & { url: string; filePath: string; name: string; formData: Record<string, unknown> }) => {
+      const path = pathOf(options.url);
+      this.calls.push({ api: 'uploadFile', path, filePath: options.filePath, name: options.name, formData: options.formData });
+      const reply = this.#next(path);
+      // wx.uploadFile hands the body over as text, whatever its type.
+      this.#answer(true, () => deliver(reply, options, 'uploadFile', (data) => (typeof data === 'string' ? data : JSON.stringify(data))), options);
+    };
+    wx.compressImage = (options: Callbacks & { src: string }) => {
+      this.calls.push({ api: 'compressImage', filePath: options.src });
+      this.#answer(false, () => options.success?.({ tempFilePath: options.src.replace(/(\.\w+)$/, '-small$1') }), options);
+    };
+  }
+
+  #next(path: string): Reply {
+    const queue = this.#replies.get(path);
+    if (!queue?.length) throw new Error(`the test queued no reply for ${path}`);
+    return queue.length > 1 ? queue.shift()! : queue[0]!;
+  }
+
+  #answer(holdable: boolean, answer: () => void, options: Callbacks): void {
+    this.#pending++;
+    const run = () => {
+      this.#pending--;
+      answer();
+      options.complete?.();
+    };
+    if (holdable && this.#held) this.#held.push(() => setTimeout(run, 0));
+    else setTimeout(run, 0);
+  }
+}
+
+function pathOf(url: string): string {
+  return new URL(url).pathname;
+}
+
+function deliver(reply: Reply, options: Callbacks, api: string, body: (data: unknown) => unknown): void {
+  if ('offline' in reply) options.fail?.({ errMsg: `${api}:fail ${reply.offline}` });
+  else options.success?.({ statusCode: reply.status, data: body(reply.data), header: {}, errMsg: `${api}:ok` });
+}
+
+/** What saoma's /mp/scan answers for the test website (docs/login.md), in English. */
+export function scanAnswer(overrides: { scopes?: string[]; token?: string; client?: Record<string, unknown> } = {}) {
+  const words: Record<string, string> = {
+    openid: 'Your account identifier',
+    profile: 'Your WeChat nickname and picture',
+    phone: 'Your phone number',
+    offline_access: 'Stay signed in while you are away',
+  };
+  return {
+    state: 'scanned',
+    token: overrides.token ?? 'scan-token-1',
+    expires_at: 1773451793,
+    client: { client_id: 'test-rp', name: 'Test Shop', logo_uri: 'https://shop.example/logo.png', client_uri: 'https://shop.example/', ...overrides.client },
+    scopes: (overrides.scopes ?? ['openid', 'profile']).map((scope) => ({ scope, description: words[scope] ?? scope })),
+    requester: { ip: '203.0.113.7', browser: 'Chrome 126.0', os: 'macOS Sonoma', time: '2026-03-14T01:26:53.000Z' },
+  };
+}
+
+export const error = (status: number, code: string): Reply => ({ status, data: { error: code, error_description: `saoma says ${code}` } });

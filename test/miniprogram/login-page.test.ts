@@ -1,0 +1,398 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, beforeEach, describe, it } from 'node:test';
+import { FakeWx, error, scanAnswer } from './fake-wx.ts';
+import { LoginPage, settle, wx } from './login-page.ts';
+import { screenHtml } from './screen-html.ts';
+import { Screens, UPDATE_COMMAND } from './screens.ts';
+
+// The requester's time is shown in the phone's zone; fix it so the screens read the same everywhere.
+process.env.TZ = 'Asia/Shanghai';
+
+const svg = (body: string) => `data:image/svg+xml;base64,${Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64">${body}</svg>`).toString('base64')}`;
+/** What the pictures the page names look like in the screenshots (no network there). */
+const PICTURES = {
+  'https://shop.example/logo.png': svg('<rect width="64" height="64" rx="14" fill="#ff6a3d"/><path d="M18 26h28l-3 22H21z" fill="#fff"/><path d="M25 26c0-9 14-9 14 0" fill="none" stroke="#fff" stroke-width="4"/>'),
+  'wxfile://tmp/avatar.jpg': svg('<rect width="64" height="64" fill="#8fd3ff"/><circle cx="32" cy="27" r="13" fill="#ffd8b0"/><path d="M8 64c3-14 13-20 24-20s21 6 24 20z" fill="#3d7bff"/><circle cx="27" cy="26" r="2"/><circle cx="37" cy="26" r="2"/>'),
+};
+const AVATAR = 'wxfile://tmp/avatar.jpg';
+const SCENE = 'Kq7:Zz/9mP';
+
+const screens = new Screens();
+
+describe('the login page (miniprogram-simulate, scripted WeChat)', () => {
+  let fake: FakeWx;
+  let page: LoginPage | undefined;
+  const errors: unknown[] = [];
+  const onError = (err: unknown) => void errors.push(err);
+
+  beforeEach(() => {
+    fake = new FakeWx();
+    fake.install(wx);
+    errors.length = 0;
+    process.on('uncaughtException', onError);
+    process.on('unhandledRejection', onError);
+  });
+  afterEach(() => {
+    process.off('uncaughtException', onError);
+    process.off('unhandledRejection', onError);
+    page?.close();
+    page = undefined;
+    assert.deepEqual(errors, [], 'the page threw');
+  });
+
+  /** WeChat opens the page for a scanned code (the scene arrives URL-encoded) and it settles. */
+  async function open(query: Record<string, string> = { scene: encodeURIComponent(SCENE) }) {
+    page = LoginPage.open(query);
+    await settle(fake);
+    return page;
+  }
+
+  const capture = (name: string) => screens.add(name, screenHtml(page!.tree(), fake.title, PICTURES));
+
+  describe('scan → confirm screen', () => {
+    it('reads the URL-encoded scene, calls wx.login, posts {scene, code} to /mp/scan, and shows who asks and from where', async () => {
+      fake.reply('/mp/scan', { status: 200, data: scanAnswer() });
+      const page = await open();
+      assert.deepEqual(fake.calls.map((c) => c.api), ['login', 'request']);
+      const [scanCall] = fake.requests('/mp/scan');
+      assert.deepEqual(scanCall!.data, { scene: SCENE, code: 'wx-login-code' });
+      assert.equal(scanCall!.header!['Accept-Language'], 'en');
+
+      assert.equal(page.screen(), 'confirm');
+      assert.equal(fake.title, 'Sign in');
+      assert.equal(page.text('.site-title'), 'Sign in to Test Shop?');
+      assert.equal(page.text('.site-host'), 'shop.example');
+      assert.equal(page.attr('.site-logo', 'src'), 'https://shop.example/logo.png');
+      assert.equal(page.text('.card-title'), 'Test Shop will receive');
+      assert.deepEqual(page.texts('.scope'), ['Your account identifier', 'Your WeChat nickname and picture']);
+      assert.equal(page.text('.requester-browser'), 'Chrome 126.0');
+      assert.equal(page.text('.requester-os'), 'macOS Sonoma');
+      assert.equal(page.text('.requester-ip'), '203.0.113.7');
+      assert.equal(page.text('.requester-time'), '2026-03-14 09:26:53', 'in the phone\'s own time zone');
+      assert.equal(page.text('.warning-title'), 'Only if you are signing in right now');
+      assert.match(page.text('.warning-text'), /only if you are signing in on your own screen at this moment.*sent you this code.*tap Cancel/);
+      assert.equal(page.attr('.nickname', 'type'), 'nickname');
+      assert.equal(page.attr('.avatar-button', 'open-type'), 'chooseAvatar');
+      assert.equal(page.has('.phone-button'), false, 'the website did not ask for the phone');
+      assert.equal(page.attr('.confirm-button', 'form-type'), 'submit');
+      assert.equal(page.attr('.confirm-button', 'disabled'), false);
+      capture('confirm');
+    });
+
+    it('shows a waiting screen until /mp/scan answers', async () => {
+      fake.reply('/mp/scan', { status: 200, data: scanAnswer() });
+      fake.hold();
+      const page = await open();
+      assert.equal(page.screen(), 'loading');
+      assert.equal(page.text('.state-title'), 'Checking the sign-in request…');
+      capture('loading');
+      fake.release();
+      await settle(fake);
+      assert.equal(page.screen(), 'confirm');
+    });
+
+    it('asks for nickname and avatar only when the website asked for the profile; a website without a logo gets the neutral one', async () => {
+      fake.reply('/mp/scan', { status: 200, data: scanAnswer({ scopes: ['openid'], client: { logo_uri: null, client_uri: null } }) });
+      const page = await open();
+      assert.equal(page.has('.profile'), false);
+      assert.equal(page.has('.site-host'), false);
+      assert.equal(page.attr('.site-logo', 'src'), '/images/website.svg');
+    });
+
+    it('a logo that fails to load is replaced by the neutral one', async () => {
+      fake.reply('/mp/scan', { status: 200, data: scanAnswer() });
+      const page = await open();
+      page.fire('.site-logo', 'error');
+      await settle(fake);
+      assert.equal(page.attr('.site-logo', 'src'), '/images/website.svg');
+    });
+
+    it('speaks Chinese in a Chinese WeChat, and asks saoma for Chinese scope words', async () => {
+      fake.language = 'zh_CN';
+      fake.reply('/mp/scan', { status: 200, data: scanAnswer() });
+      const page = await open();
+      assert.equal(fake.requests('/mp/scan')[0]!.header!['Accept-Language'], 'zh-CN');
+      assert.equal(fake.title, '登录确认');
+      assert.equal(page.text('.site-title'), '登录 Test Shop？');
+      assert.equal(page.text('.warning-title'), '仅在你本人正在登录时确认');
+      assert.equal(page.text('.confirm-button'), '确认登录');
+    });
+  });
+
+  describe('confirm and cancel', () => {
+    it('Confirm sends the nickname from the form and the uploaded avatar, once, and shows the result', async () => {
+      fake.reply('/mp/scan', { status: 200, data: scanAnswer() });
+      fake.reply('/mp/avatar', { status: 200, data: { avatar_url: 'https://login.example.com/mp/avatar/AbCdEfGhIjKlMnOpQrStUvWx' } });
+      fake.reply('/mp/confirm', { status: 200, data: { state: 'confirmed' } });
+      const page = await open();
+
+      fake.hold();
+      page.fire('.avatar-button', 'chooseavatar', { avatarUrl: AVATAR });
+      await settle(fake);
+      assert.equal(page.attr('.avatar', 'src'), AVATAR, 'the chosen picture shows at once');
+      assert.equal(page.text('.avatar-note'), 'Uploading the avatar…');
+      assert.equal(page.attr('.confirm-button', 'disabled'), true, 'no confirm before the avatar is up');
+      page.submit({ nickname: 'Ava' });
+      await settle(fake);
+      assert.equal(fake.requests('/mp/confirm').length, 0);
+      fake.release();
+      await settle(fake);
+
+      const [upload] = fake.requests('/mp/avatar');
+      assert.deepEqual(upload, { api: 'uploadFile', path: '/mp/avatar', filePath: 'wxfile://tmp/avatar-small.jpg', name: 'avatar', formData: { scene: SCENE, token: 'scan-token-1' } });
+      assert.equal(page.has('.avatar-note'), false);
+      assert.equal(page.attr('.confirm-button', 'disabled'), false);
+      capture('confirm-profile');
+
+      page.submit({ nickname: '  Ava  ' });
+      await settle(fake);
+      assert.deepEqual(fake.requests('/mp/confirm').map((c) => c.data), [{ scene: SCENE, token: 'scan-token-1', nickname: 'Ava', avatar_url: 'https://login.example.com/mp/avatar/AbCdEfGhIjKlMnOpQrStUvWx' }]);
+      assert.equal(page.screen(), 'done');
+      assert.equal(page.text('.state-title'), 'You are signed in');
+      assert.equal(page.text('.state-text'), 'Go back to your screen: Test Shop continues there. You can close WeChat now.');
+      assert.equal(page.has('.retry-button'), false);
+      capture('done');
+    });
+
+    it('double taps on Confirm send one request; Cancel is ignored while it is on its way', async () => {
+      fake.reply('/mp/scan', { status: 200, data: scanAnswer() });
+      fake.reply('/mp/confirm', { status: 200, data: { state: 'confirmed' } });
+      fake.reply('/mp/cancel', { status: 200, data: { state: 'cancelled' } });
+      const page = await open();
+      fake.hold();
+      page.submit();
+      page.submit();
+      await settle(fake);
+      page.submit();
+      page.tap('.cancel-button');
+      await settle(fake);
+      assert.equal(page.attr('.confirm-button', 'disabled'), true);
+      assert.equal(page.attr('.confirm-button', 'loading'), true);
+      capture('confirm-sending');
+      fake.release();
+      await settle(fake);
+      assert.equal(fake.requests('/mp/confirm').length, 1);
+      assert.equal(fake.requests('/mp/cancel').length, 0);
+      assert.equal(page.screen(), 'done');
+    });
+
+    it('Cancel posts /mp/cancel with the scan token and says the website will not sign the person in', async () => {
+      fake.reply('/mp/scan', { status: 200, data: scanAnswer() });
+      fake.reply('/mp/cancel', { status: 200, data: { state: 'cancelled' } });
+      const page = await open();
+      page.tap('.cancel-button');
+      await settle(fake);
+      assert.deepEqual(fake.requests('/mp/cancel').map((c) => c.data), [{ scene: SCENE, token: 'scan-token-1' }]);
+      assert.equal(page.screen(), 'cancelled');
+      assert.equal(page.text('.state-title'), 'Sign-in cancelled');
+      assert.match(page.text('.state-text'), /^Test Shop will not sign you in\./);
+      capture('cancelled');
+    });
+
+    it('an avatar that cannot be uploaded is said so, and the login goes on without it', async () => {
+      fake.reply('/mp/scan', { status: 200, data: scanAnswer() });
+      fake.reply('/mp/avatar', error(413, 'payload_too_large'));
+      fake.reply('/mp/confirm', { status: 200, data: { state: 'confirmed' } });
+      const page = await open();
+      page.fire('.avatar-button', 'chooseavatar', { avatarUrl: AVATAR });
+      await settle(fake);
+      assert.equal(page.text('.avatar-note'), 'The avatar could not be uploaded. You can confirm without it.');
+      page.submit({ nickname: '' });
+      await settle(fake);
+      assert.deepEqual(fake.requests('/mp/confirm')[0]!.data, { scene: SCENE, token: 'scan-token-1' });
+      assert.equal(page.screen(), 'done');
+    });
+  });
+
+  describe('the phone number', () => {
+    const withPhone = () => fake.reply('/mp/scan', { status: 200, data: scanAnswer({ scopes: ['openid', 'phone'] }) });
+
+    it('when the website asked for the phone: WeChat\'s phone button; its code goes to /mp/confirm as phone_code', async () => {
+      withPhone();
+      fake.reply('/mp/confirm', { status: 200, data: { state: 'confirmed' } });
+      const page = await open();
+      assert.equal(page.attr('.phone-button', 'open-type'), 'getPhoneNumber');
+      assert.equal(page.text('.phone-button'), 'Share my phone number');
+      capture('confirm-phone');
+      page.fire('.phone-button', 'getphonenumber', { code: 'phone-code-1', errMsg: 'getPhoneNumber:ok' });
+      await settle(fake);
+      assert.equal(page.has('.phone-button'), false);
+      assert.equal(page.text('.phone-note'), 'Test Shop will receive your phone number.');
+      capture('confirm-phone-shared');
+      page.submit();
+      await settle(fake);
+      assert.deepEqual(fake.requests('/mp/confirm')[0]!.data, { scene: SCENE, token: 'scan-token-1', phone_code: 'phone-code-1' });
+    });
+
+    const refusals = [
+      { name: 'the person declines', detail: { errMsg: 'getPhoneNumber:fail user deny' }, note: 'Not shared. You can still confirm; Test Shop will not receive your phone number.' },
+      { name: 'the phone-number quota is used up (errno 1400001)', detail: { errMsg: 'getPhoneNumber:fail no quota', errno: 1400001 }, note: 'Phone numbers cannot be shared right now. You can still confirm without one.' },
+    ];
+    for (const refusal of refusals) {
+      it(`when ${refusal.name}: a note, and Confirm goes on without phone_code`, async () => {
+        withPhone();
+        fake.reply('/mp/confirm', { status: 200, data: { state: 'confirmed' } });
+        const page = await open();
+        page.fire('.phone-button', 'getphonenumber', refusal.detail);
+        await settle(fake);
+        assert.equal(page.text('.phone-note'), refusal.note);
+        assert.equal(page.has('.phone-button'), true, 'the person may still change their mind');
+        page.submit();
+        await settle(fake);
+        assert.deepEqual(fake.requests('/mp/confirm')[0]!.data, { scene: SCENE, token: 'scan-token-1' });
+        assert.equal(page.screen(), 'done');
+      });
+    }
+  });
+
+  describe('a code that cannot be used', () => {
+    const badScenes: Array<[string, Record<string, string>]> = [
+      ['no scene (opened from the recent list)', {}],
+      ['an empty scene', { scene: '' }],
+      ['a garbled escape', { scene: '%E0%A4%A' }],
+      ['characters WeChat never puts in a scene', { scene: encodeURIComponent('abc def<>') }],
+      ['a scene longer than 32 characters', { scene: 'A'.repeat(33) }],
+    ];
+    for (const [name, query] of badScenes) {
+      it(`${name}: the expired screen, without calling WeChat or saoma`, async () => {
+        const page = await open(query);
+        assert.equal(page.screen(), 'expired');
+        assert.equal(page.text('.state-title'), 'This code is no longer valid');
+        assert.equal(page.text('.state-text'), 'It has expired or was already used. On your screen, get a new code and scan it again.');
+        assert.deepEqual(fake.calls, []);
+      });
+    }
+
+    for (const code of ['ticket_expired', 'ticket_not_found', 'ticket_consumed', 'ticket_cancelled']) {
+      it(`/mp/scan answers ${code}: the expired screen, with no button that cannot help`, async () => {
+        fake.reply('/mp/scan', error(code === 'ticket_not_found' ? 404 : 410, code));
+        const page = await open();
+        assert.equal(page.screen(), 'expired');
+        assert.equal(page.has('.retry-button'), false);
+        if (code === 'ticket_expired') capture('expired');
+      });
+    }
+
+    it('a confirm after the code expired: the expired screen', async () => {
+      fake.reply('/mp/scan', { status: 200, data: scanAnswer() });
+      fake.reply('/mp/confirm', error(410, 'ticket_expired'));
+      const page = await open();
+      page.submit();
+      await settle(fake);
+      assert.equal(page.screen(), 'expired');
+    });
+
+    it('already scanned by someone else: says so, and what to do', async () => {
+      fake.reply('/mp/scan', error(409, 'ticket_already_scanned'));
+      const page = await open();
+      assert.equal(page.screen(), 'taken');
+      assert.equal(page.text('.state-title'), 'Someone else scanned this code');
+      assert.match(page.text('.state-text'), /get a new code there and scan it.*confirm nothing/);
+      assert.equal(page.has('.retry-button'), false);
+      capture('taken');
+    });
+  });
+
+  describe('no network, server trouble', () => {
+    it('no network at the scan: says so; Try again logs in and scans again', async () => {
+      fake.reply('/mp/scan', { offline: 'timeout' }, { status: 200, data: scanAnswer({ token: 'scan-token-2' }) });
+      const page = await open();
+      assert.equal(page.screen(), 'offline');
+      assert.equal(page.text('.state-title'), 'No connection');
+      assert.equal(page.text('.state-text'), 'Your phone could not reach the sign-in server. Check your network, then try again.');
+      capture('offline');
+      page.tap('.retry-button');
+      await settle(fake);
+      assert.deepEqual(fake.calls.map((c) => c.api), ['login', 'request', 'login', 'request'], 'a wx.login code is single-use: a fresh one');
+      assert.equal(page.screen(), 'confirm');
+      assert.equal(page.data.session.token, 'scan-token-2');
+    });
+
+    it('wx.login failing is no network too', async () => {
+      fake.login = { fail: 'network' };
+      const page = await open();
+      assert.equal(page.screen(), 'offline');
+      assert.equal(fake.requests('/mp/scan').length, 0);
+    });
+
+    it('no network at the confirm: Try again goes back to the confirm screen; a confirm that had got through counts as done', async () => {
+      fake.reply('/mp/scan', { status: 200, data: scanAnswer() });
+      fake.reply('/mp/confirm', { offline: 'timeout' }, error(409, 'ticket_already_confirmed'));
+      const page = await open();
+      page.submit({ nickname: 'Ava' });
+      await settle(fake);
+      assert.equal(page.screen(), 'offline');
+      page.tap('.retry-button');
+      await settle(fake);
+      assert.equal(page.screen(), 'confirm');
+      assert.equal(page.attr('.nickname', 'value'), 'Ava', 'what was typed is still there');
+      page.submit({ nickname: 'Ava' });
+      await settle(fake);
+      assert.equal(fake.requests('/mp/confirm').length, 2);
+      assert.equal(page.screen(), 'done');
+    });
+
+    const serverErrors = [
+      { name: 'WeChat failing behind saoma (502 wechat_error)', reply: error(502, 'wechat_error'), text: /could not answer properly/, detail: 'wechat_error (502)' },
+      { name: 'a proxy\'s HTML error page (500)', reply: { status: 500, data: '<html><body>Internal Server Error</body></html>' }, text: /could not answer properly/, detail: 'HTTP 500' },
+      { name: 'saoma unavailable (503)', reply: error(503, 'unavailable'), text: /could not answer properly/, detail: 'unavailable (503)' },
+      { name: 'too many attempts (429)', reply: error(429, 'rate_limited'), text: /^Too many attempts\. Wait a minute/, detail: 'rate_limited (429)' },
+      { name: 'WeChat blocking the account (403)', reply: error(403, 'login_blocked'), text: /^WeChat stopped this sign-in/, detail: 'login_blocked (403)' },
+    ];
+    for (const c of serverErrors) {
+      it(`${c.name}: the error screen, with Try again`, async () => {
+        fake.reply('/mp/scan', c.reply);
+        const page = await open();
+        assert.equal(page.screen(), 'error');
+        assert.equal(page.text('.state-title'), 'Something went wrong');
+        assert.match(page.text('.state-text'), c.text);
+        assert.equal(page.text('.state-detail'), c.detail);
+        assert.equal(page.has('.retry-button'), true);
+        if (c.detail === 'wechat_error (502)') capture('error');
+      });
+    }
+
+    const oddAnswers: Array<[string, unknown]> = [
+      ['an empty object', {}],
+      ['text', 'OK'],
+      ['null', null],
+      ['no token', { ...scanAnswer(), token: '' }],
+      ['scopes that are not a list', { ...scanAnswer(), scopes: 'openid profile' }],
+      ['a scope of the wrong kind', { ...scanAnswer(), scopes: [42] }],
+      ['no client', { ...scanAnswer(), client: undefined }],
+      ['no requester', { ...scanAnswer(), requester: 'somewhere' }],
+      ['another state', { ...scanAnswer(), state: 'pending' }],
+    ];
+    for (const [name, data] of oddAnswers) {
+      it(`a /mp/scan answer of an unexpected shape (${name}) is an error screen, not a crash`, async () => {
+        fake.reply('/mp/scan', { status: 200, data });
+        const page = await open();
+        assert.equal(page.screen(), 'error');
+        assert.equal(page.text('.state-detail'), 'unexpected answer from /mp/scan');
+      });
+    }
+
+    it('a /mp/confirm answer of an unexpected shape is an error screen; Try again goes back to confirm', async () => {
+      fake.reply('/mp/scan', { status: 200, data: scanAnswer() });
+      fake.reply('/mp/confirm', { status: 200, data: { state: 'maybe' } });
+      const page = await open();
+      page.submit();
+      await settle(fake);
+      assert.equal(page.screen(), 'error');
+      assert.equal(page.text('.state-detail'), 'unexpected answer from /mp/confirm');
+      page.tap('.retry-button');
+      await settle(fake);
+      assert.equal(page.screen(), 'confirm');
+    });
+  });
+
+  after(async () => {
+    await screens.draw(process.env.UPDATE_SCREENS === '1');
+  });
+});
+
+describe('the pictures in docs/miniprogram.md', () => {
+  it(`show every screen as the page renders it now (if not: ${UPDATE_COMMAND}, and commit docs/miniprogram/)`, () => {
+    assert.deepEqual(Screens.documented(), screens.fingerprints());
+  });
+});
