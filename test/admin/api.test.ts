@@ -5,7 +5,7 @@ import * as oidc from 'openid-client';
 import { createLogger } from '../../src/log.ts';
 import { MemoryStore } from '../../src/store/memory.ts';
 import { RP, freePort, startSaoma, type RunningSaoma } from '../helpers/saoma.ts';
-import { ADMIN_TOKEN, adminApi, authorize, refresh, signInTo, type Website } from './helpers.ts';
+import { ADMIN_TOKEN, adminApi, authorize, backToWebsite, refresh, signInTo, type Website } from './helpers.ts';
 
 const SHOP = { client_name: 'Admin Shop', redirect_uris: ['http://127.0.0.1:9/shop/callback'], logo_uri: 'https://shop.example/logo.png', client_uri: 'https://shop.example' };
 
@@ -201,9 +201,9 @@ describe('the admin API', () => {
 
     // Same browser, a scope not yet granted: the first-party website gets its code at once.
     const more = await authorize(saoma.issuer, own, { browser: signedIn.browser, scope: 'openid profile' });
-    const landed = await signedIn.browser.follow(more.location, saoma.issuer, { status: more.status, location: more.location } as never);
-    assert.ok(landed.url.startsWith(own.redirect_uri), `expected the website, got ${landed.url}`);
-    const tokens = await oidc.authorizationCodeGrant(more.config, new URL(landed.url), { pkceCodeVerifier: more.verifier, expectedState: more.state });
+    assert.equal(more.status, 303);
+    assert.ok(more.location.startsWith(own.redirect_uri), `expected straight back to the website, got ${more.location}`);
+    const tokens = await oidc.authorizationCodeGrant(more.config, await backToWebsite(signedIn.browser, more.location, own.redirect_uri), { pkceCodeVerifier: more.verifier, expectedState: more.state });
     assert.equal(tokens.scope, 'openid profile');
 
     // The partner, in the same browser, is asked.

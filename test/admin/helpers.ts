@@ -13,7 +13,11 @@ export interface Website {
   redirect_uri: string;
 }
 
-export type Issuer = Pick<RunningSaoma, 'issuer' | 'wxLogin'>;
+/**
+ * A saoma process as a test reaches it: `issuer` is the deployment's issuer (discovery, tokens),
+ * `url` the process the browser and the phone talk to (default: the issuer itself).
+ */
+export type Issuer = Pick<RunningSaoma, 'issuer' | 'wxLogin'> & { url?: string };
 
 /** The admin API of `base` (e.g. `${issuer}/admin`), JSON in and out. */
 export function adminApi(base: string, token = ADMIN_TOKEN) {
@@ -50,8 +54,11 @@ export interface WebsiteLogin {
   location: string;
 }
 
-/** The website sends the browser to /auth; answers where the browser was sent (the 303's Location). */
-export async function authorize(issuer: string, site: Website, options: { scope?: string; browser?: Browser; config?: oidc.Configuration; redirectUri?: string; extra?: Record<string, string> } = {}): Promise<WebsiteLogin & { status: number; text: string }> {
+/**
+ * The website sends the browser to /auth (at `options.via`, another process of the deployment,
+ * when given); answers where the browser was sent (the 303's Location).
+ */
+export async function authorize(issuer: string, site: Website, options: { scope?: string; browser?: Browser; config?: oidc.Configuration; redirectUri?: string; extra?: Record<string, string>; via?: string } = {}): Promise<WebsiteLogin & { status: number; text: string }> {
   const browser = options.browser ?? new Browser();
   const config = options.config ?? (await relyingPartyFor(issuer, site));
   const verifier = oidc.randomPKCECodeVerifier();
@@ -64,7 +71,8 @@ export async function authorize(issuer: string, site: Website, options: { scope?
     state,
     ...options.extra,
   });
-  const answer = await browser.request(url);
+  const target = options.via ? new URL(url.pathname + url.search, options.via) : url;
+  const answer = await browser.request(target);
   return { browser, config, verifier, state, location: answer.location ?? '', status: answer.status, text: answer.text };
 }
 
@@ -72,26 +80,39 @@ export async function authorize(issuer: string, site: Website, options: { scope?
  * A whole sign-in to `site` by WeChat user `user`, as the browser and the phone do it, possibly
  * across processes: the page on `page`, the phone on `phone`. Returns the website's tokens.
  */
-export async function signInTo(page: Issuer, site: Website, user: string, options: { scope?: string; phone?: Issuer; browser?: Browser; extra?: Record<string, string> } = {}) {
+export async function signInTo(page: Issuer, site: Website, user: string, options: { scope?: string; phone?: Issuer; browser?: Browser; config?: oidc.Configuration; extra?: Record<string, string> } = {}) {
   const phone = options.phone ?? page;
-  const login = await authorize(page.issuer, site, options);
+  const pageUrl = page.url ?? page.issuer;
+  const login = await authorize(page.issuer, site, { ...options, via: pageUrl });
   assert.equal(login.status, 303, `authorization endpoint answered ${login.status}: ${login.text.slice(0, 300)}`);
   const uid = /\/interaction\/([^/?#]+)$/.exec(new URL(login.location).pathname)?.[1];
   assert.ok(uid, `expected the login page, got ${login.location}`);
   assert.equal((await login.browser.request(login.location)).status, 200);
-  const image = await login.browser.request(`${page.issuer}/interaction/${uid}/qrcode`);
+  const image = await login.browser.request(`${pageUrl}/interaction/${uid}/qrcode`);
   assert.equal(image.status, 200, `qrcode answered ${image.status}: ${image.text.slice(0, 200)}`);
   const scene = await sceneFromImage(image.bytes);
-  const scanned = await mp(phone as RunningSaoma, 'scan', { scene, code: await phone.wxLogin(user) });
+  const phoneAt = { issuer: phone.url ?? phone.issuer } as RunningSaoma;
+  const scanned = await mp(phoneAt, 'scan', { scene, code: await phone.wxLogin(user) });
   assert.equal(scanned.status, 200, JSON.stringify(scanned.json));
-  const confirmed = await mp(phone as RunningSaoma, 'confirm', { scene, token: scanned.json.token });
+  const confirmed = await mp(phoneAt, 'confirm', { scene, token: scanned.json.token });
   assert.equal(confirmed.status, 200, JSON.stringify(confirmed.json));
-  const done = await login.browser.request(`${page.issuer}/interaction/${uid}/complete`, { method: 'POST', form: {} });
+  const done = await login.browser.request(`${pageUrl}/interaction/${uid}/complete`, { method: 'POST', form: {} });
   assert.equal(done.status, 303, `complete answered ${done.status}: ${done.text.slice(0, 300)}`);
-  const landed = await login.browser.follow(done.location!, page.issuer);
-  assert.ok(landed.url.startsWith(site.redirect_uri), `expected to land on ${site.redirect_uri}, got ${landed.url} (${landed.status}) ${landed.text.slice(0, 300)}`);
-  const tokens = await oidc.authorizationCodeGrant(login.config, new URL(landed.url), { pkceCodeVerifier: login.verifier, expectedState: login.state, idTokenExpected: true });
+  const callback = await backToWebsite(login.browser, done.location!, site.redirect_uri);
+  const tokens = await oidc.authorizationCodeGrant(login.config, callback, { pkceCodeVerifier: login.verifier, expectedState: login.state, idTokenExpected: true });
   return { ...login, scanned: scanned.json, tokens, claims: tokens.claims()! };
+}
+
+/** Follows saoma's redirects (on whichever process) until the browser reaches the website's redirect URI. */
+export async function backToWebsite(browser: Browser, location: string, redirectUri: string): Promise<URL> {
+  let next = location;
+  for (let hops = 0; hops < 10; hops++) {
+    if (next.startsWith(redirectUri)) return new URL(next);
+    const answer = await browser.request(next);
+    assert.ok(answer.location, `expected a redirect towards ${redirectUri} from ${next}, got ${answer.status}: ${answer.text.slice(0, 300)}`);
+    next = answer.location;
+  }
+  assert.fail(`too many redirects before ${redirectUri}`);
 }
 
 /** A refresh at the token endpoint, raw: the status and the OAuth error, whatever it is. */
