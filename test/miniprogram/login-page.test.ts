@@ -96,7 +96,7 @@ describe('the login page (miniprogram-simulate, scripted WeChat)', () => {
       const page = await open();
       assert.equal(page.has('.profile'), false);
       assert.equal(page.has('.site-host'), false);
-      assert.equal(page.attr('.site-logo', 'src'), '/images/website.svg');
+      assert.equal(page.attr('.site-logo', 'src'), '../../images/website.svg');
     });
 
     it('a logo that fails to load is replaced by the neutral one', async () => {
@@ -104,7 +104,7 @@ describe('the login page (miniprogram-simulate, scripted WeChat)', () => {
       const page = await open();
       page.fire('.site-logo', 'error');
       await settle(fake);
-      assert.equal(page.attr('.site-logo', 'src'), '/images/website.svg');
+      assert.equal(page.attr('.site-logo', 'src'), '../../images/website.svg');
     });
 
     it('speaks Chinese in a Chinese WeChat, and asks saoma for Chinese scope words', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { envSchema } from '../../src/config/env.ts';
 
 const MINIPROGRAM = fileURLToPath(new URL('../../miniprogram/', import.meta.url));
@@ -33,12 +33,15 @@ describe('the mini-program project', () => {
     assert.equal(json('sitemap.json').rules[0].action, 'disallow');
   });
 
-  it('every picture the page names exists', () => {
-    const wxml = readFileSync(`${MINIPROGRAM}${config.page}.wxml`, 'utf8');
-    const fixed = [...wxml.matchAll(/'?(\/images\/[\w-]+\.svg)'?/g)].map((m) => m[1]!);
-    // "/images/{{screen}}.svg": one picture for every result and problem screen
-    const perScreen = ['done', 'cancelled', 'expired', 'taken', 'offline', 'error'].map((screen) => `/images/${screen}.svg`);
-    assert.match(wxml, /src="\/images\/\{\{screen\}\}\.svg"/);
-    for (const picture of [...fixed, ...perScreen]) assert.ok(existsSync(`${MINIPROGRAM}${picture.slice(1)}`), picture);
+  it('every picture the page names exists, named relative to the page so the folder can move', () => {
+    const page = `${MINIPROGRAM}${config.page}`;
+    const wxml = readFileSync(`${page}.wxml`, 'utf8');
+    assert.doesNotMatch(wxml, /src="\//, 'no picture named from the mini-program\'s root');
+    const named = [...wxml.matchAll(/(\.\.\/[\w./-]+\.svg)/g)].map((m) => m[1]!);
+    // "../../images/{{screen}}.svg": one picture for every result and problem screen
+    assert.match(wxml, /src="\.\.\/\.\.\/images\/\{\{screen\}\}\.svg"/);
+    const perScreen = ['done', 'cancelled', 'expired', 'taken', 'offline', 'error'].map((screen) => `../../images/${screen}.svg`);
+    assert.ok(named.length >= 3);
+    for (const picture of [...named, ...perScreen]) assert.ok(existsSync(new URL(picture, pathToFileURL(page))), picture);
   });
 });

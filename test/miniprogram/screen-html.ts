@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MINIPROGRAM, type Node } from './login-page.ts';
+
+const PAGE = pathToFileURL(`${MINIPROGRAM}pages/login/login`);
 
 /**
  * A rendered page as a standalone HTML document that Chromium can draw: the tree simulate rendered
@@ -9,7 +12,8 @@ import { MINIPROGRAM, type Node } from './login-page.ts';
  */
 export function screenHtml(tree: Node, title: string, pictures: Record<string, string>): string {
   const wxss = readFileSync(`${MINIPROGRAM}pages/login/login.wxss`, 'utf8').replace(/(\d*\.?\d+)rpx/g, '$1px');
-  const picture = (src: string) => pictures[src] ?? (src.startsWith('/') ? dataUri(`${MINIPROGRAM}${src.slice(1)}`) : src);
+  // The page names its own pictures relative to itself (the folder can move into another mini-program).
+  const picture = (src: string) => pictures[src] ?? (src.startsWith('../') ? dataUri(fileURLToPath(new URL(src, PAGE))) : src);
   return `<!doctype html><html><head><meta charset="utf-8"><style>${BUILT_INS}${wxss}</style></head><body>`
     + `<div class="wx-status"><span>9:41</span></div><div class="wx-nav"><span>${escape(title)}</span><i class="wx-capsule"><b>•••</b><b>◉</b></i></div>`
     + `${toHtml(tree, picture)}</body></html>`;
