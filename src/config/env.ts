@@ -45,7 +45,7 @@ export const envSchema = z.object({
 
   DEMO: bool.optional(),
 
-  ADMIN_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
+  ADMIN_TOKEN: z.string().min(32, 'must be at least 32 characters').regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces (it travels in an HTTP header)').optional(),
   ADMIN_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   ADMIN_HOST: z.string().default('127.0.0.1'),
   ADMIN_PATH: z.string().regex(/^\/[A-Za-z0-9._~\/-]*[A-Za-z0-9._~-]$/, 'a path such as /admin (no trailing /)').default('/admin'),

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { clientProblems, redirectProblem } from '../../src/admin/validate.ts';
+import { ConfigError, loadConfig } from '../../src/config/load.ts';
 
 const admin = { production: false, strictFields: true, clientIdAllowed: true, firstPartyAllowed: true };
 
@@ -43,5 +44,24 @@ describe('the rules a client must meet', () => {
     assert.deepEqual(clientProblems({ client_name: 'S', redirect_uris: ['https://a.example/'], token_endpoint_auth_method: 'private_key_jwt' }, admin), ['jwks_uri: private_key_jwt needs jwks_uri or jwks (the keys the website signs with)']);
     assert.deepEqual(clientProblems({ client_name: 'S', redirect_uris: ['https://a.example/'], scope: 'profile' }, admin), ['scope: must include openid']);
     assert.deepEqual(clientProblems({ client_name: 'S', redirect_uris: ['https://a.example/'], first_party: true }, { ...admin, firstPartyAllowed: false }), ['first_party: only an administrator can mark a website as first-party']);
+  });
+});
+
+describe('admin configuration', () => {
+  it('an admin token must be long and fit in a header; registration is off by default', () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig({ CLIENTS_FILE: '/nonexistent', ...env });
+        return [];
+      } catch (err) {
+        assert.ok(err instanceof ConfigError);
+        return err.problems;
+      }
+    };
+    assert.match(problems({ ADMIN_TOKEN: 'short' })[0]!, /^ADMIN_TOKEN: must be at least 32 characters/);
+    assert.match(problems({ ADMIN_TOKEN: `${'x'.repeat(32)} y` })[0]!, /^ADMIN_TOKEN: printable ASCII/);
+    assert.match(problems({ ADMIN_PATH: '/admin/' })[0]!, /^ADMIN_PATH/);
+    assert.deepEqual(problems({ ADMIN_TOKEN: 'x'.repeat(32), ADMIN_PORT: '3001' }), []);
+    assert.equal(loadConfig({ CLIENTS_FILE: '/nonexistent' }).env.REGISTRATION_ENABLED, false, 'registration is off by default');
   });
 });
