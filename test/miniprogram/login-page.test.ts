@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, beforeEach, describe, it } from 'node:test';
 import { FakeWx, error, scanAnswer } from './fake-wx.ts';
-import { LoginPage, settle, wx } from './login-page.ts';
+import { LoginPage, Throws, settle, wx } from './login-page.ts';
 import { screenHtml } from './screen-html.ts';
 import { Screens, UPDATE_COMMAND } from './screens.ts';
 
@@ -22,22 +22,18 @@ const screens = new Screens();
 describe('the login page (miniprogram-simulate, scripted WeChat)', () => {
   let fake: FakeWx;
   let page: LoginPage | undefined;
-  const errors: unknown[] = [];
-  const onError = (err: unknown) => void errors.push(err);
+  const throws = new Throws();
 
   beforeEach(() => {
     fake = new FakeWx();
     fake.install(wx);
-    errors.length = 0;
-    process.on('uncaughtException', onError);
-    process.on('unhandledRejection', onError);
+    throws.start();
   });
   afterEach(() => {
-    process.off('uncaughtException', onError);
-    process.off('unhandledRejection', onError);
+    const thrown = throws.stop();
     page?.close();
     page = undefined;
-    assert.deepEqual(errors, [], 'the page threw');
+    assert.deepEqual(thrown, [], 'the page threw');
   });
 
   /** WeChat opens the page for a scanned code (the scene arrives URL-encoded) and it settles. */

@@ -142,3 +142,28 @@ export async function settle(wx: { due: number }): Promise<void> {
     quiet = wx.due === 0 ? quiet + 1 : 0;
   }
 }
+
+/**
+ * Collects whatever the page throws, in handlers or in promises nobody awaits. WeChat's component
+ * framework catches handler errors and only logs them, so console.error counts as a throw.
+ */
+export class Throws {
+  readonly #seen: unknown[] = [];
+  readonly #record = (err: unknown) => void this.#seen.push(err);
+  readonly #consoleError = console.error;
+
+  start(): void {
+    this.#seen.length = 0;
+    process.on('uncaughtException', this.#record);
+    process.on('unhandledRejection', this.#record);
+    console.error = (...args: unknown[]) => this.#record(args);
+  }
+
+  /** Stops collecting; returns what was thrown meanwhile. */
+  stop(): unknown[] {
+    process.off('uncaughtException', this.#record);
+    process.off('unhandledRejection', this.#record);
+    console.error = this.#consoleError;
+    return [...this.#seen];
+  }
+}

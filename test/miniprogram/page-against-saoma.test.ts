@@ -7,7 +7,7 @@ import * as oidc from 'openid-client';
 import { complete, fetchScene, scan, startLogin } from '../helpers/login.ts';
 import { freePort, startSaoma, type RunningSaoma } from '../helpers/saoma.ts';
 import { PNG } from './images.ts';
-import { LoginPage, pageConfig, settle, wx } from './login-page.ts';
+import { LoginPage, Throws, pageConfig, settle, wx } from './login-page.ts';
 import { WxOverHttp } from './wx-over-http.ts';
 
 /**
@@ -23,15 +23,20 @@ describe('the login page against a running saoma', () => {
   before(async () => {
     saoma = await startSaoma();
   });
+  const throws = new Throws();
+
   beforeEach(() => {
     pageConfig.server = saoma.issuer;
     phone = new WxOverHttp(saoma.issuer, 'ava');
     phone.install(wx);
+    throws.start();
   });
   afterEach(() => {
+    const thrown = throws.stop();
     page?.close();
     page = undefined;
     pageConfig.server = configured;
+    assert.deepEqual(thrown, [], 'the page threw');
   });
   after(() => saoma.close());
 
