@@ -172,13 +172,21 @@ describe('the login page (miniprogram-simulate, scripted WeChat)', () => {
       assert.equal(page.screen(), 'done');
     });
 
-    it('Cancel posts /mp/cancel with the scan token and says the website will not sign the person in', async () => {
+    it('Cancel posts /mp/cancel with the scan token, once, and says the website will not sign the person in', async () => {
       fake.reply('/mp/scan', { status: 200, data: scanAnswer() });
       fake.reply('/mp/cancel', { status: 200, data: { state: 'cancelled' } });
       const page = await open();
+      fake.hold();
       page.tap('.cancel-button');
+      page.tap('.cancel-button');
+      page.submit();
+      await settle(fake);
+      assert.deepEqual([page.attr('.cancel-button', 'loading'), page.attr('.confirm-button', 'loading')], [true, false], 'the button tapped is the one that spins');
+      assert.equal(page.attr('.confirm-button', 'disabled'), true);
+      fake.release();
       await settle(fake);
       assert.deepEqual(fake.requests('/mp/cancel').map((c) => c.data), [{ scene: SCENE, token: 'scan-token-1' }]);
+      assert.equal(fake.requests('/mp/confirm').length, 0);
       assert.equal(page.screen(), 'cancelled');
       assert.equal(page.text('.state-title'), 'Sign-in cancelled');
       assert.match(page.text('.state-text'), /^Test Shop will not sign you in\./);

@@ -48,6 +48,8 @@ Component({
     phone: { state: /** @type {'' | 'given' | 'declined' | 'unavailable'} */ (''), code: '', note: '' },
     /** A confirm or cancel is on its way: every further tap is ignored until it is answered. */
     busy: false,
+    /** Which of the two is on its way (its button spins). */
+    sending: /** @type {'' | 'confirm' | 'cancel'} */ (''),
     /** What the result and problem screens say, and what "Try again" does ('' = no button). */
     message: { title: '', text: '', detail: '' },
     retry: /** @type {'' | 'scan' | 'answer'} */ (''),
@@ -146,7 +148,7 @@ Component({
       if (this.data.busy || this.data.screen !== 'confirm' || this.data.avatar.state === 'uploading') return;
       const value = (e.detail && e.detail.value) || {};
       const nickname = String(value.nickname || '').trim().slice(0, 64);
-      this.setData({ busy: true, nickname });
+      this.setData({ busy: true, sending: 'confirm', nickname });
       const { session, avatar, phone } = this.data;
       /** @type {Record<string, string>} */
       const body = { scene: session.scene, token: session.token };
@@ -161,7 +163,7 @@ Component({
 
     async onCancel() {
       if (this.data.busy || this.data.screen !== 'confirm') return;
-      this.setData({ busy: true });
+      this.setData({ busy: true, sending: 'cancel' });
       const { session } = this.data;
       const answer = await api.post('/mp/cancel', { scene: session.scene, token: session.token }, this.data.language);
       if (answer.ok && isState(answer.data, 'cancelled')) this.showResult('cancelled');
@@ -174,14 +176,14 @@ Component({
     /** "Try again": a failed scan scans again; a failed answer goes back to the confirm screen. */
     onRetry() {
       if (this.data.retry === 'scan') this.scan();
-      else if (this.data.retry === 'answer') this.setData({ screen: 'confirm', busy: false, retry: '' });
+      else if (this.data.retry === 'answer') this.setData({ screen: 'confirm', busy: false, sending: '', retry: '' });
     },
 
     /** @param {'done' | 'cancelled'} screen */
     showResult(screen) {
       const { t, site } = this.data;
       const title = screen === 'done' ? t.doneTitle : t.cancelledTitle;
-      this.setData({ screen, busy: false, retry: '', message: { title, text: withName(t[screen], site.name), detail: '' } });
+      this.setData({ screen, busy: false, sending: '', retry: '', message: { title, text: withName(t[screen], site.name), detail: '' } });
     },
 
     /**
@@ -204,7 +206,7 @@ Component({
       };
       const [title, text] = texts[/** @type {'expired' | 'taken' | 'offline' | 'error'} */ (screen)];
       const canRetry = screen === 'offline' || screen === 'error';
-      this.setData({ screen, busy: false, retry: canRetry ? retry : '', message: { title, text, detail: screen === 'error' ? detail : '' } });
+      this.setData({ screen, busy: false, sending: '', retry: canRetry ? retry : '', message: { title, text, detail: screen === 'error' ? detail : '' } });
     },
   },
 });
