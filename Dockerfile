@@ -11,6 +11,7 @@ WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY src ./src
+COPY bin ./bin
 COPY views ./views
 COPY locales ./locales
 COPY public ./public

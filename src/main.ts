@@ -18,10 +18,20 @@ async function main(): Promise<void> {
   const log = createLogger(config.env.LOG_LEVEL);
   const store = await openStore(config.store, { keyPrefix: config.env.REDIS_KEY_PREFIX, commandTimeoutMs: config.env.REDIS_COMMAND_TIMEOUT_MS, log });
   const saoma = await createSaoma(config, store, log);
-  const port = await saoma.listen();
+  let port: number;
+  try {
+    port = await saoma.listen();
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    process.stderr.write(`saoma cannot listen on ${config.host}:${config.port}: ${e.code === 'EADDRINUSE' ? 'the port is already in use (set PORT)' : e.message}\n`);
+    process.exit(1);
+  }
   const mode = [config.store.kind === 'memory' ? 'in-memory store' : `${config.store.kind} store`, config.wechat.emulator ? 'WeChat emulator' : 'WeChat'].join(', ');
-  log.info({ issuer: config.issuer, port, mode }, 'saoma is serving');
-  if (config.demo) process.stdout.write(`\n  saoma is running (${mode}).\n  Demo website:    ${config.issuer}/demo\n  Simulated phone: ${config.issuer}/emulator\n  Discovery:       ${config.issuer}/.well-known/openid-configuration\n\n`);
+  const adminAt = !config.env.ADMIN_TOKEN ? undefined
+    : config.env.ADMIN_PORT !== undefined ? `http://${config.env.ADMIN_HOST}:${config.env.ADMIN_PORT}${config.env.ADMIN_PATH}`
+    : `${config.issuer}${config.env.ADMIN_PATH}`;
+  log.info({ issuer: config.issuer, port, mode, admin_api: adminAt ?? 'off' }, 'saoma is serving');
+  if (config.demo) process.stdout.write(`\n  saoma is running (${mode}).\n  Demo website:    ${config.issuer}/demo\n  Simulated phone: ${config.issuer}/emulator\n  Discovery:       ${config.issuer}/.well-known/openid-configuration\n${adminAt ? `  Admin API:       ${adminAt}\n` : ''}\n`);
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -124,9 +124,13 @@ export function browserRoutes(services: LoginServices): Router {
       return { ...t, state: 'consumed' };
     });
     const accountId = done.account_id!;
-    // Confirming in WeChat was consent to exactly the scopes shown there.
+    // Confirming in WeChat was consent to exactly the scopes shown there. A scope the person did
+    // not give in WeChat (no tap on the phone button) is recorded as refused, so the website
+    // gets its code without that claim and without a second consent page.
     const grant = new provider.Grant({ accountId, clientId: done.client_id });
     grant.addOIDCScope(done.scopes.join(' '));
+    const refused = String(details.params.scope ?? '').split(' ').filter((scope) => scope && !done.scopes.includes(scope));
+    if (refused.length) grant.rejectOIDCScope(refused.join(' '));
     const grantId = await grant.save();
     const result: InteractionResults = { login: { accountId, amr: ['wechat'], remember: true }, consent: { grantId } };
     ctx.status = 303;

@@ -6,6 +6,7 @@ import { pageLocale } from '../http/locale.ts';
 import { handleErrors } from '../http/middleware.ts';
 import { rateLimit } from '../http/rate-limit.ts';
 import { toSaomaError } from '../wechat/errors.ts';
+import { auditLog } from '../log.ts';
 import { describeRequester } from './requester.ts';
 import { describeScopes } from './scopes.ts';
 import type { LoginServices } from './services.ts';
@@ -23,6 +24,7 @@ const FINISH_GRACE_MS = 60_000;
  */
 export function miniProgramRoutes(services: LoginServices): Router {
   const { tickets, accounts, wechat, provider, store, config, log } = services;
+  const audit = auditLog(log);
   const router = new Router({ prefix: '/mp' });
   router.use(handleErrors(() => 'json'));
   router.use(async (ctx, next) => {
@@ -65,7 +67,7 @@ export function miniProgramRoutes(services: LoginServices): Router {
       if (state !== 'pending' && !sameScanner) throw wrongState(state, 'pending');
       return { ...t, state: 'scanned', account_id: account.sub, token_hash: hashToken(token) };
     });
-    log.info({ event: 'ticket.scanned', client_id: scanned.client_id }, 'login code scanned');
+    audit({ event: 'ticket.scanned', actor: `wechat:${account.sub}`, ip: ctx.ip, client_id: scanned.client_id });
 
     const { t } = pageLocale(ctx);
     const client = await provider.Client.find(scanned.client_id);
@@ -97,7 +99,10 @@ export function miniProgramRoutes(services: LoginServices): Router {
     if (before !== 'scanned') throw wrongState(before, 'scanned');
 
     // The phone number first, so the website sees it as soon as it learns of the confirm. A
-    // failure costs the login nothing: it completes without a phone claim.
+    // failure costs the login nothing: it completes without a phone claim. The `phone` scope is
+    // granted only when the person shared the number in this very login (a tap on WeChat's
+    // button), so a number shared once is never released to a later website without a new tap.
+    let phoneShared = false;
     const profile: { nickname?: string; picture?: string; phone_number?: string; phone_number_verified?: boolean } = {};
     if (nickname) profile.nickname = nickname;
     if (avatarUrl) profile.picture = avatarUrl;
@@ -106,6 +111,7 @@ export function miniProgramRoutes(services: LoginServices): Router {
         const phone = await wechat.phoneNumber(phoneCode);
         profile.phone_number = phone.phoneNumber;
         profile.phone_number_verified = true;
+        phoneShared = true;
       } catch (err) {
         const failure = toSaomaError(err);
         log.warn({ event: 'phone.failed', code: failure.code, errcode: failure.errcode }, 'phone number not obtained; login continues without it');
@@ -113,18 +119,19 @@ export function miniProgramRoutes(services: LoginServices): Router {
     }
     if (Object.keys(profile).length) await accounts.update(ticket.account_id!, profile);
 
-    await tickets.update(ticket.scene, (t) => {
+    const confirmed = await tickets.update(ticket.scene, (t) => {
       if (!tokenMatches(t, token)) throw new SaomaError('invalid_token', 'The scan token is missing or wrong; scan the code again.');
       const state = effectiveState(t);
       if (state !== 'scanned') throw wrongState(state, 'scanned');
       return {
         ...t,
         state: 'confirmed',
+        scopes: phoneShared ? t.scopes : t.scopes.filter((scope) => scope !== 'phone'),
         expires_at: Math.min(Math.max(t.expires_at, Date.now() + FINISH_GRACE_MS), t.interaction_expires_at),
         ...(nickname || avatarUrl ? { scanner: { ...(nickname ? { nickname } : {}), ...(avatarUrl ? { avatar_url: avatarUrl } : {}) } } : {}),
       };
     });
-    log.info({ event: 'ticket.confirmed' }, 'login confirmed in WeChat');
+    audit({ event: 'ticket.confirmed', actor: `wechat:${confirmed.account_id}`, ip: ctx.ip, client_id: confirmed.client_id, scopes: confirmed.scopes });
     ctx.body = { state: 'confirmed' };
   });
 
@@ -132,13 +139,13 @@ export function miniProgramRoutes(services: LoginServices): Router {
     const body = await readJson(ctx);
     const token = stringField(body, 'token', 128);
     const ticket = await ticketFor(body);
-    await tickets.update(ticket.scene, (t) => {
+    const cancelled = await tickets.update(ticket.scene, (t) => {
       if (!tokenMatches(t, token)) throw new SaomaError('invalid_token', 'The scan token is missing or wrong; scan the code again.');
       const state = effectiveState(t);
       if (state !== 'scanned') throw wrongState(state, 'scanned');
       return { ...t, state: 'cancelled' };
     });
-    log.info({ event: 'ticket.cancelled' }, 'login cancelled in WeChat');
+    audit({ event: 'ticket.cancelled', actor: `wechat:${cancelled.account_id}`, ip: ctx.ip, client_id: cancelled.client_id });
     ctx.body = { state: 'cancelled' };
   });
 

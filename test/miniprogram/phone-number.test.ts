@@ -70,6 +70,14 @@ describe('the phone number, from the phone button to the website', () => {
     });
   }
 
+  it('a number shared once is not released to a later login in which the person did not tap', async () => {
+    const first = await signInWithPhone('rosa', 'openid phone', phoneButton('rosa', '13622223333'));
+    assert.equal(first.userinfo.phone_number, '13622223333');
+    const later = await signInWithPhone('rosa', 'openid phone', async () => undefined);
+    assert.equal(later.sub, first.sub);
+    assert.deepEqual(later.userinfo, { sub: later.sub }, 'no tap this time: no phone claim');
+  });
+
   it('a phone_code without the phone scope is not exchanged (each call costs money) and releases nothing', async () => {
     const before = (await saoma.calls()).getuserphonenumber ?? 0;
     const { userinfo, sub } = await signInWithPhone('quentin', 'openid profile', phoneButton('quentin', '13811112222'));
