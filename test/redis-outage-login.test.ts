@@ -42,7 +42,7 @@ describe('Redis stops in the middle of a login', () => {
     const scene = await sceneFromImage((await login.browser.request(`${saoma.url}/interaction/${login.uid}/qrcode`)).bytes);
     const code = await running.wxLogin('alice');
     const waiting = login.browser.request(`${saoma.url}/interaction/${login.uid}/status?state=pending`);
-    await new Promise((r) => setTimeout(r, 300)); // the long-poll has read the ticket and now waits
+    await new Promise((r) => setTimeout(r, 1000)); // the long-poll has read the ticket and now waits
 
     await redis.kill();
     const scanWhileDown = await fetch(`${saoma.url}/mp/scan`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ scene, code }) });
