@@ -1,115 +1,234 @@
-// The login page's live part: long-polls the ticket's status (paused while the tab is hidden),
-// shows each state, and finishes the login when the phone confirms. Without JavaScript the page
-// still works through its "I have confirmed — continue" button.
+// The login page's live part: long-polls the ticket's status (paused while the tab is hidden,
+// resumed at once when shown), shows each state over the code, counts down the code's life, gets
+// a new code when one expires, and finishes the login when the phone confirms. Every string comes
+// from the page (data-i18n), in its language. Without JavaScript the page still works through its
+// "I have confirmed — continue" button.
 (function () {
   'use strict';
+
+  // A website logo that fails to load leaves the website's initial, drawn underneath, in its place.
+  Array.prototype.forEach.call(document.querySelectorAll('img.client-logo'), function (img) {
+    function drop() { img.hidden = true; }
+    if (img.complete && img.naturalWidth === 0) drop(); else img.addEventListener('error', drop);
+  });
+
   var root = document.getElementById('login');
   if (!root) return;
-  var uid = root.dataset.uid;
+
+  var uid = encodeURIComponent(root.dataset.uid);
+  var text = JSON.parse(root.dataset.i18n);
+  var ttlMs = Number(root.dataset.ttl) * 1000;
+  var $ = function (id) { return document.getElementById(id); };
+  var code = $('code');
+  var frame = $('code-frame');
+  var overlay = $('overlay');
+  var overlayTitle = $('overlay-title');
+  var overlayDetail = $('overlay-detail');
+  var avatar = $('scanner-avatar');
+  var refreshButton = $('refresh');
+  var retryButton = $('retry');
+  var backLink = $('back');
+  var openWeChat = $('open-wechat-block');
+  var status = $('status');
+  var countdown = $('countdown');
+  var countdownText = $('countdown-text');
+  var countdownBar = $('countdown-bar');
+
+  /** The ticket as the server last told us. */
   var state = root.dataset.state;
   var expiresAt = Number(root.dataset.expires) * 1000;
-  var text = JSON.parse(root.dataset.i18n);
-  var status = document.getElementById('status');
-  var overlay = document.getElementById('overlay');
-  var overlayText = document.getElementById('overlay-text');
-  var avatar = document.getElementById('scanner-avatar');
-  var refreshButton = document.getElementById('refresh');
-  var retryButton = document.getElementById('retry');
-  var code = document.getElementById('code');
-  var countdown = document.getElementById('countdown');
-  var polling = false;
+  var scanner = null;
+  /** What the page shows: a ticket state, or renewing / unavailable / gone. */
+  var view = null;
+  var poller = null;
+  /** Bumped when the ticket is replaced, so a late answer about the old one is ignored. */
+  var generation = 0;
   var failures = 0;
+  var refreshing = false;
   var finished = false;
 
+  var LIVE = { pending: true, scanned: true, confirmed: true };
+  var ACTIONS = { cancelled: refreshButton, expired: refreshButton, unavailable: retryButton, gone: backLink, consumed: backLink };
+
+  function visible() { return document.visibilityState === 'visible'; }
+
+  function say(message) {
+    // Assigning the same text again would make some screen readers repeat it.
+    if (status.textContent !== message) status.textContent = message;
+  }
+
   function show(next) {
-    state = next.state;
-    if (next.expires_at) expiresAt = next.expires_at * 1000;
-    root.dataset.state = state;
-    status.textContent = text[state] || state;
-    var terminal = state === 'expired' || state === 'cancelled';
-    overlay.hidden = state === 'pending';
-    overlayText.textContent = state === 'scanned' || state === 'confirmed'
-      ? (next.scanner && next.scanner.nickname ? text.scanner.replace('{nickname}', next.scanner.nickname) : text[state])
-      : text[state] || '';
-    if (next.scanner && next.scanner.avatar_url) { avatar.src = next.scanner.avatar_url; avatar.hidden = false; } else { avatar.hidden = true; }
-    refreshButton.hidden = !terminal;
-    retryButton.hidden = true;
-    if (state === 'confirmed' && !finished) {
-      finished = true;
-      document.getElementById('complete').submit();
+    var changed = next !== view;
+    view = next;
+    root.dataset.view = view;
+    overlay.hidden = view === 'pending';
+    overlayTitle.textContent = text['overlay.' + view] || '';
+    var nickname = view === 'confirmed' && scanner && scanner.nickname;
+    overlayDetail.textContent = nickname ? text.as.replace('{nickname}', nickname) : '';
+    var picture = view === 'confirmed' && scanner && scanner.avatar_url;
+    if (picture && avatar.getAttribute('src') !== picture) avatar.src = picture;
+    avatar.hidden = !picture;
+    root.classList.toggle('has-avatar', Boolean(picture));
+    refreshButton.hidden = ACTIONS[view] !== refreshButton;
+    retryButton.hidden = ACTIONS[view] !== retryButton;
+    if (backLink) backLink.hidden = ACTIONS[view] !== backLink;
+    if (openWeChat) openWeChat.hidden = !(view === 'pending' || view === 'scanned');
+    say(text['status.' + view] || '');
+    tick();
+    var action = ACTIONS[view];
+    // Keyboard users land on the one thing they can do now, unless they are busy elsewhere.
+    if (changed && action && !action.hidden && focusIsFree()) action.focus();
+  }
+
+  function focusIsFree() {
+    var active = document.activeElement;
+    return !active || active === document.body || frame.contains(active) || active.offsetParent === null;
+  }
+
+  /** The answer of /status or /refresh: what the ticket is now. */
+  function learn(answer) {
+    state = answer.state;
+    if (answer.expires_at) expiresAt = answer.expires_at * 1000;
+    scanner = answer.scanner || null;
+    if (state === 'confirmed') {
+      show('confirmed');
+      finish();
+    } else if (state === 'expired') {
+      show('expired');
+      if (visible()) refresh();
+    } else if (view !== 'renewing' && view !== 'unavailable' || state !== 'pending') {
+      show(state);
     }
-    if (state === 'expired' && document.visibilityState === 'visible') refresh();
+  }
+
+  function finish() {
+    if (finished) return;
+    finished = true;
+    stopPolling();
+    document.getElementById('complete').submit();
   }
 
   function poll() {
-    if (polling || finished || document.visibilityState !== 'visible') return;
-    if (state === 'expired' || state === 'cancelled' || state === 'consumed') return;
-    polling = true;
-    fetch('/interaction/' + encodeURIComponent(uid) + '/status?state=' + encodeURIComponent(state), { credentials: 'same-origin', headers: { accept: 'application/json' } })
+    if (poller || finished || refreshing || !visible() || !LIVE[state]) return;
+    var mine = generation;
+    var controller = new AbortController();
+    poller = controller;
+    fetch('/interaction/' + uid + '/status?state=' + encodeURIComponent(state), { credentials: 'same-origin', headers: { accept: 'application/json' }, signal: controller.signal })
       .then(function (res) {
         return res.json().then(function (body) { return { ok: res.ok, status: res.status, body: body }; });
       })
       .then(function (answer) {
-        polling = false;
-        if (answer.ok) { failures = 0; show(answer.body); poll(); return; }
-        if (answer.status >= 400 && answer.status < 500) { gone(); return; }
-        throw new Error('status ' + answer.status);
+        if (poller === controller) poller = null;
+        if (mine !== generation || controller.signal.aborted) return;
+        if (answer.ok) {
+          failures = 0;
+          learn(answer.body);
+          poll();
+        } else if (answer.status >= 400 && answer.status < 500 && answer.status !== 429) {
+          gone();
+        } else {
+          throw new Error('status ' + answer.status);
+        }
       })
       .catch(function () {
-        polling = false;
+        if (poller === controller) poller = null;
+        // Stopped on purpose (tab hidden, code replaced): not a failure.
+        if (controller.signal.aborted || mine !== generation) return;
         failures += 1;
-        status.textContent = text.error;
+        say(text['status.offline']);
         setTimeout(poll, Math.min(30000, 1000 * Math.pow(2, Math.min(failures, 5))));
       });
   }
 
+  function stopPolling() {
+    if (poller) poller.abort();
+    poller = null;
+  }
+
+  /** A new code in place of an expired or cancelled one. */
   function refresh() {
-    fetch('/interaction/' + encodeURIComponent(uid) + '/refresh', { method: 'POST', credentials: 'same-origin', headers: { accept: 'application/json' } })
-      .then(function (res) { return res.json().then(function (body) { return { ok: res.ok, body: body }; }); })
-      .then(function (answer) {
-        if (!answer.ok) { gone(); return; }
-        code.src = answer.body.qrcode_url;
-        show(answer.body);
-        poll();
+    if (refreshing || finished) return;
+    refreshing = true;
+    generation += 1;
+    stopPolling();
+    show('renewing');
+    fetch('/interaction/' + uid + '/refresh', { method: 'POST', credentials: 'same-origin', headers: { accept: 'application/json' } })
+      .then(function (res) {
+        return res.json().then(function (body) { return { ok: res.ok, status: res.status, body: body }; });
       })
-      .catch(function () { status.textContent = text.error; });
+      .then(function (answer) {
+        refreshing = false;
+        if (answer.ok) {
+          state = answer.body.state;
+          expiresAt = answer.body.expires_at * 1000;
+          scanner = null;
+          // The view changes when the new image has arrived (or failed): see the code's listeners.
+          code.src = answer.body.qrcode_url;
+          poll();
+        } else if (answer.body && answer.body.error === 'ticket_in_progress') {
+          // Another tab of this login made the new code first: take it from a fresh page.
+          location.reload();
+        } else {
+          gone();
+        }
+      })
+      .catch(function () {
+        refreshing = false;
+        show(state === 'cancelled' ? 'cancelled' : 'expired');
+        say(text['status.offline']);
+      });
   }
 
   function gone() {
     finished = true;
-    overlay.hidden = false;
-    overlayText.textContent = text.pageGone;
-    status.textContent = text.pageGone;
-    refreshButton.hidden = true;
+    stopPolling();
+    show(state === 'consumed' ? 'consumed' : 'gone');
   }
 
   function tick() {
-    var left = Math.max(0, Math.round((expiresAt - Date.now()) / 1000));
-    countdown.textContent = state === 'pending' || state === 'scanned'
-      ? text.expiresIn.replace('{time}', Math.floor(left / 60) + ':' + String(left % 60).padStart(2, '0'))
-      : '';
+    var counting = view === 'pending' || view === 'scanned';
+    countdown.hidden = !counting;
+    if (!counting) return;
+    var left = Math.max(0, expiresAt - Date.now());
+    var seconds = Math.ceil(left / 1000);
+    countdownText.textContent = text.expires_in.replace('{time}', Math.floor(seconds / 60) + ':' + String(seconds % 60).padStart(2, '0'));
+    countdownBar.style.transform = 'scaleX(' + Math.min(1, ttlMs > 0 ? left / ttlMs : 1).toFixed(4) + ')';
+    root.classList.toggle('is-urgent', seconds <= 30);
+    // The clock knows before the server says so, and also while the tab is hidden and not polling.
+    if (left === 0 && LIVE[state] && state !== 'confirmed') learn({ state: 'expired', expires_at: expiresAt / 1000 });
   }
 
+  code.addEventListener('load', function () {
+    if (view === 'renewing' || view === 'unavailable') show(state);
+  });
   code.addEventListener('error', function () {
-    overlay.hidden = false;
-    overlayText.textContent = text.wechatUnavailable;
-    retryButton.hidden = false;
+    // A finished ticket's image is refused too; the status says why, so only a live code counts here.
+    if (LIVE[state] && !finished) show('unavailable');
   });
   retryButton.addEventListener('click', function () {
-    retryButton.hidden = true;
-    overlay.hidden = state === 'pending';
-    code.src = code.src.replace(/([?&]r=)\d+|$/, function (m, p) { return p ? p + Date.now() : '&r=' + Date.now(); });
+    show('renewing');
+    code.src = code.src.replace(/&r=\d+$/, '') + '&r=' + Date.now();
   });
-  refreshButton.addEventListener('click', refresh);
-  document.querySelectorAll('img[data-fallback]').forEach(function (img) {
-    img.addEventListener('error', function () { img.src = img.dataset.fallback; img.removeAttribute('data-fallback'); }, { once: true });
+  refreshButton.addEventListener('click', function () {
+    frame.focus();
+    refresh();
   });
   document.addEventListener('visibilitychange', function () {
-    if (document.visibilityState !== 'visible') return;
+    if (!visible()) {
+      // Nothing waits on the server for a page nobody looks at.
+      stopPolling();
+      return;
+    }
     if (state === 'expired') refresh(); else poll();
   });
+  // Back/forward cache: a restored page's knowledge is stale; ask the server again.
+  window.addEventListener('pageshow', function (event) {
+    if (event.persisted) location.reload();
+  });
+
   setInterval(tick, 1000);
-  tick();
-  show({ state: state, expires_at: expiresAt / 1000 });
-  poll();
+  if (code.complete && code.naturalWidth === 0 && code.getAttribute('src')) show('unavailable'); else show(state === 'expired' ? 'expired' : state);
+  if (state === 'confirmed') finish();
+  else if (state === 'expired' && visible()) refresh();
+  else poll();
 })();

@@ -33,6 +33,7 @@ export const envSchema = z.object({
   WECHAT_ENV_VERSION: z.enum(['release', 'trial', 'develop']).default('release'),
   WECHAT_CHECK_PATH: bool.default(true),
   WECHAT_CODE_WIDTH: z.coerce.number().int().min(280).max(1280).default(430),
+  WECHAT_OPEN_LINK: z.enum(['url_link', 'scheme', 'off']).default('url_link'),
 
   TICKET_TTL_SECONDS: seconds.default(180),
   INTERACTION_TTL_SECONDS: seconds.default(1800),
@@ -81,6 +82,7 @@ export const envDocs: Record<keyof Env, string> = {
   WECHAT_ENV_VERSION: '`release`, `trial` or `develop`: which mini-program version the code opens.',
   WECHAT_CHECK_PATH: 'Whether WeChat checks that the page exists in the published version.',
   WECHAT_CODE_WIDTH: 'Code image width in pixels (280–1280).',
+  WECHAT_OPEN_LINK: 'How the login page on a phone browser opens the mini-program ("Open WeChat to sign in"): `url_link` (an https link from `wxa/generate_urllink`, one call per code, on tap), `scheme` (the plaintext `weixin://dl/business/` scheme, no API call; declare the page in the mini-program console first) or `off` (no button).',
   TICKET_TTL_SECONDS: 'Lifetime of one login code (never beyond the interaction).',
   INTERACTION_TTL_SECONDS: 'Lifetime of a login page (the OIDC interaction).',
   STATUS_WAIT_SECONDS: 'How long a status long-poll waits before answering unchanged.',

@@ -50,8 +50,22 @@ function match(tag: string): Lang | undefined {
   return undefined;
 }
 
+/**
+ * The cookie that remembers, for one login page's path only, the language that page was shown
+ * in: the page's later answers (an error after the interaction ended, the back button) no longer
+ * know the request's `ui_locales`, and should not switch language.
+ */
+export const LANG_COOKIE = 'saoma_lang';
+
 export function pageLocale(ctx: Context, uiLocales?: string): { lang: Lang; t: Translate } {
   const fromOidc = (ctx as Context & { oidc?: { params?: { ui_locales?: unknown } } }).oidc?.params?.ui_locales;
-  const lang = chooseLang(uiLocales ?? (typeof fromOidc === 'string' ? fromOidc : undefined) ?? ctx.query.ui_locales?.toString(), ctx.get('accept-language'));
+  const remembered = ctx.cookies.get(LANG_COOKIE);
+  const asked = uiLocales ?? (typeof fromOidc === 'string' ? fromOidc : undefined) ?? ctx.query.ui_locales?.toString() ?? (LANGS.includes(remembered as Lang) ? remembered : undefined);
+  const lang = chooseLang(asked, ctx.get('accept-language'));
   return { lang, t: translator(lang) };
+}
+
+/** Remembers the page's language for the rest of this login page's life (see LANG_COOKIE). */
+export function rememberLang(ctx: Context, lang: Lang, path: string, maxAgeMs: number): void {
+  ctx.cookies.set(LANG_COOKIE, lang, { path, maxAge: maxAgeMs, httpOnly: true, sameSite: 'lax', secure: ctx.secure, signed: false, overwrite: true });
 }

@@ -3,17 +3,45 @@ import type { Context } from 'koa';
 import type { InteractionResults } from 'oidc-provider';
 import { SaomaError } from '../errors.ts';
 import { readForm } from '../http/body.ts';
-import { pageLocale } from '../http/locale.ts';
+import { pageLocale, rememberLang } from '../http/locale.ts';
 import { handleErrors } from '../http/middleware.ts';
 import { render } from '../http/views.ts';
 import { toSaomaError } from '../wechat/errors.ts';
 import { describeScopes } from './scopes.ts';
 import type { LoginServices } from './services.ts';
 import { effectiveState, isFinished, statusOf, wrongState, type LoginTicket } from './ticket.ts';
+import { WeChatLinks } from './wechat-links.ts';
 
 type Interaction = Awaited<ReturnType<LoginServices['provider']['interactionDetails']>>;
 
 const JSON_ROUTES = /\/(status|refresh|qrcode)$/;
+
+/** Where the page is shown, from the User-Agent: it decides how the person reaches the mini-program. */
+export type Device = 'wechat' | 'phone' | 'desktop';
+
+export function deviceOf(userAgent: string): Device {
+  // WeChat's in-app browser says MicroMessenger; there a long-press on the <img> opens the code.
+  if (/MicroMessenger/i.test(userAgent)) return 'wechat';
+  if (/Mobi|Android|iPhone|iPad|iPod|HarmonyOS|OpenHarmony/i.test(userAgent)) return 'phone';
+  return 'desktop';
+}
+
+interface ClientView {
+  name: string;
+  /** The first character of the name, drawn when there is no logo or it fails to load. */
+  initial: string;
+  /** Only an https logo is shown: the page loads nothing else from outside saoma. */
+  logo: string | undefined;
+  /** The website's host, shown under its name so people see where they are signing in. */
+  host: string | undefined;
+}
+
+function clientView(client: { clientName?: string; logoUri?: string; clientUri?: string } | undefined, clientId: string): ClientView {
+  const name = (client?.clientName ?? '').trim() || clientId;
+  const logo = client?.logoUri?.startsWith('https://') ? client.logoUri : undefined;
+  const host = client?.clientUri && URL.canParse(client.clientUri) ? new URL(client.clientUri).host : undefined;
+  return { name, initial: (Array.from(name)[0] ?? '?').toLocaleUpperCase(), logo, host };
+}
 
 /**
  * The browser's side of a login, under `/interaction/:uid`. Every route first proves the request
@@ -22,6 +50,12 @@ const JSON_ROUTES = /\/(status|refresh|qrcode)$/;
  */
 export function browserRoutes(services: LoginServices): Router {
   const { provider, tickets, qrcodes, config } = services;
+  const links = new WeChatLinks(services.store, services.wechat, {
+    kind: config.env.WECHAT_OPEN_LINK,
+    appid: config.wechat.appid,
+    page: config.env.WECHAT_PAGE,
+    envVersion: config.env.WECHAT_ENV_VERSION,
+  });
   const router = new Router({ prefix: '/interaction/:uid' });
   router.use(handleErrors((ctx) => (JSON_ROUTES.test(ctx.path) ? 'json' : 'page')));
   router.use(async (ctx, next) => {
@@ -30,7 +64,13 @@ export function browserRoutes(services: LoginServices): Router {
   });
 
   async function interaction(ctx: Context): Promise<Interaction> {
-    const details = await provider.interactionDetails(ctx.req, ctx.res);
+    let details: Interaction;
+    try {
+      details = await provider.interactionDetails(ctx.req, ctx.res);
+    } catch (err) {
+      await rememberWebsite(ctx);
+      throw err;
+    }
     if (details.uid !== ctx.params.uid) {
       throw new SaomaError('interaction_not_found', 'This login page belongs to another browser or has expired.');
     }
@@ -38,6 +78,21 @@ export function browserRoutes(services: LoginServices): Router {
     ctx.state.back = client?.clientUri ?? client?.initiateLoginUri;
     ctx.state.client = client;
     return details;
+  }
+
+  /**
+   * A dead login page (expired, or reached again with the back button after signing in) still
+   * offers a way back to the website when its ticket remembers which website it was for. The
+   * website's address is public; nothing about the login is revealed.
+   */
+  async function rememberWebsite(ctx: Context): Promise<void> {
+    try {
+      const ticket = await tickets.current(String(ctx.params.uid));
+      const client = ticket ? await provider.Client.find(ticket.client_id) : undefined;
+      ctx.state.back = client?.clientUri ?? client?.initiateLoginUri;
+    } catch {
+      // best effort: the page says the same without the link
+    }
   }
 
   function newTicketRequest(ctx: Context, details: Interaction) {
@@ -60,7 +115,7 @@ export function browserRoutes(services: LoginServices): Router {
     const details = await interaction(ctx);
     const { t, lang } = pageLocale(ctx, details.params.ui_locales as string | undefined);
     const client = ctx.state.client as { clientName?: string; logoUri?: string; clientUri?: string } | undefined;
-    const view = { t, lang, uid: details.uid, client: { name: client?.clientName ?? String(details.params.client_id), logo: client?.logoUri, uri: client?.clientUri } };
+    const view = { t, lang, uid: details.uid, client: clientView(client, String(details.params.client_id)), back: ctx.state.back as string | undefined };
     if (details.prompt.name === 'consent') {
       const missing = (details.prompt.details.missingOIDCScope as string[] | undefined) ?? String(details.params.scope).split(' ');
       ctx.type = 'html';
@@ -68,8 +123,34 @@ export function browserRoutes(services: LoginServices): Router {
       return;
     }
     const ticket = await tickets.ensure(newTicketRequest(ctx, details));
+    rememberLang(ctx, lang, `/interaction/${details.uid}`, Math.max(0, details.exp * 1000 - Date.now()) + 10 * 60_000);
+    const device = deviceOf(ctx.get('user-agent'));
     ctx.type = 'html';
-    ctx.body = render('login', { ...view, status: statusOf(ticket), version: ticket.version, scene: ticket.scene, waitSeconds: config.env.STATUS_WAIT_SECONDS });
+    ctx.body = render('login', {
+      ...view,
+      status: statusOf(ticket),
+      scene: ticket.scene,
+      ticketSeconds: config.env.TICKET_TTL_SECONDS,
+      device,
+      openWeChat: links.enabled && device !== 'wechat' ? { newTab: links.opensNewTab } : undefined,
+    });
+  });
+
+  // "Open WeChat to sign in": made on tap (a URL Link costs a WeChat call), then straight on to it.
+  router.get('/open-wechat', async (ctx) => {
+    await interaction(ctx);
+    if (!links.enabled) throw new SaomaError('not_found', 'Opening WeChat from this page is switched off.');
+    const ticket = await currentTicket(ctx.params.uid!);
+    const state = effectiveState(ticket);
+    if (state !== 'pending' && state !== 'scanned') throw wrongState(state, 'pending');
+    let link: string;
+    try {
+      link = await links.link(ticket);
+    } catch (err) {
+      throw toSaomaError(err);
+    }
+    ctx.status = 303;
+    ctx.redirect(link);
   });
 
   router.get('/qrcode', async (ctx) => {
@@ -117,12 +198,25 @@ export function browserRoutes(services: LoginServices): Router {
   router.post('/complete', async (ctx) => {
     const details = await interaction(ctx);
     await readForm(ctx);
-    const ticket = await currentTicket(details.uid);
-    const done = await tickets.update(ticket.scene, (t) => {
-      const state = effectiveState(t);
-      if (state !== 'confirmed') throw wrongState(state, 'confirmed');
-      return { ...t, state: 'consumed' };
-    });
+    let done: LoginTicket;
+    try {
+      const ticket = await currentTicket(details.uid);
+      done = await tickets.update(ticket.scene, (t) => {
+        const state = effectiveState(t);
+        if (state !== 'confirmed') throw wrongState(state, 'confirmed');
+        return { ...t, state: 'consumed' };
+      });
+    } catch (err) {
+      if (!(err instanceof SaomaError && err.code.startsWith('ticket_'))) throw err;
+      // Without JavaScript this form is how a login finishes, so "not yet" must lead back to the
+      // code (a reload shows a new one when this one is finished), not only to the website.
+      ctx.log.info({ code: err.code }, 'request refused');
+      const { t, lang } = pageLocale(ctx, details.params.ui_locales as string | undefined);
+      ctx.status = err.status;
+      ctx.type = 'html';
+      ctx.body = render('error', { t, lang, code: err.code, description: err.description, back: ctx.state.back, again: `/interaction/${details.uid}` });
+      return;
+    }
     const accountId = done.account_id!;
     // Confirming in WeChat was consent to exactly the scopes shown there. A scope the person did
     // not give in WeChat (no tap on the phone button) is recorded as refused, so the website

@@ -10,7 +10,7 @@ export interface WeChatSession { openid: string; unionid?: string; sessionKey: s
 export interface PhoneNumber { phoneNumber: string; purePhoneNumber: string; countryCode: string }
 
 /**
- * The three WeChat server APIs a login needs. Each method rejects with a WeChatApiError when
+ * The WeChat server APIs a login needs. Each method rejects with a WeChatApiError when
  * WeChat fails (map it with `toSaomaError`), or with SaomaError `invalid_request` when it refused
  * the input before calling WeChat. Every call is bounded by `timeoutMs`.
  */
@@ -21,6 +21,12 @@ export interface WeChat {
   createCode(scene: string): Promise<{ image: Buffer; contentType: string }>;
   /** wxa/business/getuserphonenumber: the phone number behind a phone-button code (billed per call). */
   phoneNumber(code: string, openid?: string): Promise<PhoneNumber>;
+  /**
+   * wxa/generate_urllink: an https link that opens `page` with the query `scene=<scene>` from a
+   * phone browser outside WeChat, valid until `expiresAt` (ms since the epoch; WeChat wants at
+   * least a minute ahead, so an earlier time is raised to that).
+   */
+  generateUrlLink(scene: string, expiresAt: number): Promise<string>;
 }
 
 export interface WeChatOptions {
@@ -114,8 +120,29 @@ export function createWeChat(options: WeChatOptions): WeChat {
         };
       });
     },
+
+    async generateUrlLink(scene, expiresAt) {
+      if (!isValidScene(scene)) throw new SaomaError('invalid_request', "scene must be 1–32 characters from A-Z a-z 0-9 and !#$&'()*+,/:;=?@._~-.");
+      const now = Math.floor(Date.now() / 1000);
+      const expireTime = Math.min(now + URL_LINK_MAX_SECONDS, Math.max(now + URL_LINK_MIN_SECONDS, Math.ceil(expiresAt / 1000)));
+      // The mini-program page reads `scene` from its onLoad query, as it does for a scanned code.
+      const json = { path: options.page, query: `scene=${encodeURIComponent(scene)}`, env_version: options.envVersion, expire_type: 0, expire_time: expireTime };
+      return withAccessToken('generate_urllink', async (token) => {
+        const body = await callWeChat({ api: 'generate_urllink', url: `${apiBase}/wxa/generate_urllink?access_token=${encodeURIComponent(token)}`, timeoutMs, json });
+        const link = stringField('generate_urllink', parseAnswer('generate_urllink', body), 'url_link');
+        // The browser is sent to this link: only ever an http(s) URL, whatever else comes back.
+        if (!URL.canParse(link) || !/^https?:$/.test(new URL(link).protocol)) {
+          throw new WeChatApiError('generate_urllink', 'bad_response', 'url_link is not an http(s) URL');
+        }
+        return link;
+      });
+    },
   };
 }
+
+/** The earliest and latest expiry WeChat accepts for a URL Link, in seconds from now. */
+const URL_LINK_MIN_SECONDS = 61;
+const URL_LINK_MAX_SECONDS = 30 * 86_400;
 
 function imageTypeOf(body: Buffer): string | undefined {
   if (body.length >= 3 && body[0] === 0xff && body[1] === 0xd8 && body[2] === 0xff) return 'image/jpeg';

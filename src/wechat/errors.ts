@@ -1,7 +1,7 @@
 import { SaomaError } from '../errors.ts';
 
 /** The WeChat server APIs saoma calls, by the name their URL ends with. */
-export type WeChatApi = 'stable_token' | 'jscode2session' | 'getwxacodeunlimit' | 'getuserphonenumber';
+export type WeChatApi = 'stable_token' | 'jscode2session' | 'getwxacodeunlimit' | 'getuserphonenumber' | 'generate_urllink';
 
 /**
  * WeChat answered with an error, or did not answer usefully. `errcode` is WeChat's own number, or

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launchChromium, snap } from '../helpers/chromium.ts';
 import { startSaoma, type RunningSaoma } from '../helpers/saoma.ts';
+import { strings } from './pages.ts';
 
 describe('the demo, clicked through in a real browser', () => {
   let saoma: RunningSaoma;
@@ -31,7 +32,7 @@ describe('the demo, clicked through in a real browser', () => {
     await desk.waitForURL(/\/interaction\//);
     const code = desk.getByTestId('qrcode');
     await code.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0 || new Promise((resolve) => img.addEventListener('load', resolve, { once: true })));
-    assert.equal(await desk.getByTestId('status').textContent(), 'Waiting for a scan');
+    assert.equal(await desk.getByTestId('status').textContent(), strings.en['login.status.pending']);
     await snap(desk, 'login-en-desktop-pending');
 
     await phone.goto(`${saoma.issuer}/emulator`);
@@ -39,7 +40,7 @@ describe('the demo, clicked through in a real browser', () => {
     await phone.getByTestId('scan-code').first().click();
     await phone.getByTestId('confirm-screen').waitFor();
     assert.equal(await phone.getByTestId('client-name').textContent(), 'saoma demo');
-    await desk.getByTestId('status').filter({ hasText: 'Scanned' }).waitFor();
+    await desk.getByTestId('status').filter({ hasText: strings.en['login.status.scanned']! }).waitFor();
     await snap(desk, 'login-en-desktop-scanned');
     await snap(phone, 'phone-confirm');
 
