@@ -28,7 +28,7 @@ export function deviceOf(userAgent: string): Device {
 
 interface ClientView {
   name: string;
-  /** The first character of the name, drawn when there is no logo or it fails to load. */
+  /** The name's first letter, drawn when there is no logo or it fails to load. */
   initial: string;
   /** Only an https logo is shown: the page loads nothing else from outside saoma. */
   logo: string | undefined;
@@ -40,7 +40,9 @@ function clientView(client: { clientName?: string; logoUri?: string; clientUri?:
   const name = (client?.clientName ?? '').trim() || clientId;
   const logo = client?.logoUri?.startsWith('https://') ? client.logoUri : undefined;
   const host = client?.clientUri && URL.canParse(client.clientUri) ? new URL(client.clientUri).host : undefined;
-  return { name, initial: (Array.from(name)[0] ?? '?').toLocaleUpperCase(), logo, host };
+  // A letter or digit (of any script), so a name opening with punctuation still gets a sensible mark.
+  const initial = (/[\p{L}\p{N}]/u.exec(name)?.[0] ?? '?').toLocaleUpperCase();
+  return { name, initial, logo, host };
 }
 
 /**

@@ -15,12 +15,14 @@ export interface WeChatLinkOptions {
  * "Open WeChat to sign in" on a phone browser: a link that opens the mini-program's login page
  * with the ticket's `scene`, as scanning its code would. A URL Link costs a WeChat call (and a
  * share of a daily quota), so it is made only when someone taps, once per ticket, and kept in the
- * store for the ticket's life; the plaintext scheme needs no call at all.
+ * store for the ticket's life (concurrent taps in one process share one call); the plaintext
+ * scheme needs no call at all.
  */
 export class WeChatLinks {
   readonly #store: Store;
   readonly #wechat: WeChat;
   readonly #options: WeChatLinkOptions;
+  readonly #inflight = new Map<string, Promise<string>>();
 
   constructor(store: Store, wechat: WeChat, options: WeChatLinkOptions) {
     this.#store = store;
@@ -47,8 +49,15 @@ export class WeChatLinks {
     const key = `wechat-link:${ticket.scene}`;
     const kept = await this.#store.get(key);
     if (kept) return kept;
-    const fresh = await this.#wechat.generateUrlLink(ticket.scene, ticket.expires_at);
-    await this.#store.set(key, fresh, Math.max(1000, ticket.expires_at - Date.now() + 60_000));
-    return fresh;
+    let pending = this.#inflight.get(ticket.scene);
+    if (!pending) {
+      pending = (async () => {
+        const fresh = await this.#wechat.generateUrlLink(ticket.scene, ticket.expires_at);
+        await this.#store.set(key, fresh, Math.max(1000, ticket.expires_at - Date.now() + 60_000));
+        return fresh;
+      })().finally(() => this.#inflight.delete(ticket.scene));
+      this.#inflight.set(ticket.scene, pending);
+    }
+    return pending;
   }
 }

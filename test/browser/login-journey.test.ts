@@ -167,3 +167,36 @@ describe('the login page, state by state, in both languages and sizes', () => {
     }
   });
 });
+
+/** A dropped connection: the page keeps its code, says so, and carries on when it is back. */
+describe('the login page offline', () => {
+  let saoma: RunningSaoma;
+  let chromium: Browser;
+  let phone: Page;
+  before(async () => {
+    // Going offline does not cut a long-poll already waiting; a short wait makes the next one come soon.
+    saoma = await startSaoma({ STATUS_WAIT_SECONDS: '1' });
+    chromium = await launchChromium();
+    phone = await newPhone(chromium);
+  });
+  after(async () => {
+    await chromium.close();
+    await saoma.close();
+  });
+
+  it('when the connection drops the page says so, and carries on once it is back', async () => {
+    const context = await chromium.newContext(contextOptions('desktop', { locale: 'en-US' }));
+    const desk = await context.newPage();
+    await signInFromDemo(desk, saoma);
+    const scene = await sceneOnScreen(desk);
+    await context.setOffline(true);
+    await desk.getByTestId('status').filter({ hasText: strings.en['login.status.offline']! }).waitFor();
+    assert.equal(await desk.locator('#login').getAttribute('data-view'), 'pending', 'the code stays: it is still valid');
+    await assertContrast(desk, 'offline');
+    await shot(desk, 'login-en-desktop-offline');
+    await context.setOffline(false);
+    await phoneScans(phone, saoma, scene);
+    await view(desk, 'scanned');
+    await context.close();
+  });
+});
