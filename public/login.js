@@ -63,9 +63,11 @@
     root.dataset.view = view;
     overlay.hidden = view === 'pending';
     overlayTitle.textContent = text['overlay.' + view] || '';
-    var nickname = view === 'confirmed' && scanner && scanner.nickname;
+    // Who is signing in, once the mini-program has said (today with its confirm).
+    var known = (view === 'scanned' || view === 'confirmed') && scanner;
+    var nickname = known && scanner.nickname;
     overlayDetail.textContent = nickname ? text.as.replace('{nickname}', nickname) : '';
-    var picture = view === 'confirmed' && scanner && scanner.avatar_url;
+    var picture = known && scanner.avatar_url;
     if (picture && avatar.getAttribute('src') !== picture) avatar.src = picture;
     avatar.hidden = !picture;
     root.classList.toggle('has-avatar', Boolean(picture));

@@ -42,6 +42,10 @@ describe('the login page, state by state, in both languages and sizes', () => {
         assert.equal(await desk.getAttribute('html', 'lang'), lang);
         assert.equal(await desk.getByTestId('title').textContent(), t['login.title']!.replace('{client}', 'saoma demo'));
         assert.equal(await statusText(desk), t['login.status.pending']);
+        // Screen readers hear each state change from the status line, and only from it.
+        assert.equal(await desk.getByTestId('status').getAttribute('role'), 'status');
+        assert.equal(await desk.getByTestId('status').getAttribute('aria-live'), 'polite');
+        assert.equal(await desk.locator('[aria-live]').count(), 1);
         assert.match((await desk.getByTestId('countdown').textContent())!, /\d:\d\d/);
         assert.equal(await desk.getByTestId('open-wechat').isVisible(), size === 'phone', 'only a phone is offered "Open WeChat"');
         if (size === 'phone') assert.equal((await desk.getByTestId('open-wechat').textContent())!.trim(), t['login.open_wechat']);
