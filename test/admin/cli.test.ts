@@ -77,7 +77,7 @@ describe('the saoma command line', () => {
       const { client, client_secret: secret } = JSON.parse(added.stdout);
       assert.equal(client.source, 'store');
       assert.ok(secret, 'the secret is printed once');
-      const audit = added.stderr.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((l) => l.event === 'admin.client.created');
+      const audit = added.stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).find((l) => l.event === 'admin.client.created');
       assert.equal(audit.actor.startsWith('cli:') && audit.actor.endsWith(`@${hostname()}`), true, 'the audit line names the operator');
       assert.equal(audit.ip, 'local');
       assert.ok(!added.stderr.includes(secret), 'and not the secret');
