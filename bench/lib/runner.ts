@@ -1,0 +1,183 @@
+/**
+ * A child process of the benchmarks (started by `children.ts`, never by hand): one saoma process
+ * built with `createSaoma`, configured from its environment exactly as `npm start` would be; the
+ * same with its login replaced by an instant one (`bare`: oidc-provider as saoma configures it, on
+ * the same store, whose interaction logs a fixed account in at once); or the standalone WeChat
+ * emulator that every saoma process of a run shares (WECHAT_API_BASE).
+ *
+ *   node --expose-gc bench/lib/runner.ts saoma      (environment: PORT, REDIS_URL, … as for npm start)
+ *   node --expose-gc bench/lib/runner.ts bare       (the same environment)
+ *   node bench/lib/runner.ts emulator <port>
+ *
+ * It reports `{type: 'ready', port}` over IPC, then answers the parent's requests:
+ * `memory` (after a full GC), `cpu`, `waiting` (long-polls waiting in this process), `snapshot`
+ * (a V8 heap snapshot, for DevTools' Memory tab), `probe-start` / `probe-stop` (event-loop delay
+ * and GC pauses in between) and `close`.
+ * It exits when the parent goes away, so a killed benchmark leaves nothing behind.
+ */
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
+import { createSaoma, type Saoma } from '../../src/app.ts';
+import { EMULATOR_APPID, EMULATOR_SECRET, loadConfig } from '../../src/config/load.ts';
+import { createEmulator } from '../../src/emulator/emulator.ts';
+import { createLogger } from '../../src/log.ts';
+import { openStore } from '../../src/store/open.ts';
+import { Probe } from './probe.ts';
+import type { Store } from '../../src/store/store.ts';
+
+export interface RunnerRequest {
+  id: number;
+  cmd: 'memory' | 'cpu' | 'waiting' | 'snapshot' | 'probe-start' | 'probe-stop' | 'close';
+  /** For `snapshot`: the directory to write the heap snapshot into. */
+  dir?: string;
+}
+
+export interface RunnerMemory {
+  rss: number;
+  heapTotal: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+  /** Long-polls waiting in this process right now (`Tickets.waiting`). */
+  waiting: number;
+  /** Open sockets on the HTTP server. */
+  connections: number;
+}
+
+const role = process.argv[2];
+const send = (message: unknown) => process.send?.(message);
+
+let saoma: Saoma | undefined;
+let store: Store | undefined;
+let server: Server | undefined;
+const probe = new Probe();
+
+async function startSaoma(): Promise<number> {
+  const config = loadConfig(process.env);
+  const log = createLogger(config.env.LOG_LEVEL);
+  store = await openStore(config.store, { keyPrefix: config.env.REDIS_KEY_PREFIX, commandTimeoutMs: config.env.REDIS_COMMAND_TIMEOUT_MS, log });
+  saoma = await createSaoma(config, store, log);
+  server = saoma.server;
+  if (role === 'bare') await instantLogin(saoma);
+  return saoma.listen();
+}
+
+/**
+ * `bare`: GET /interaction/<uid> logs a fixed account in at once (login and consent to the
+ * requested scopes), in front of saoma's own routes; everything else is saoma's provider unchanged.
+ */
+async function instantLogin(running: Saoma): Promise<void> {
+  const { provider, server: http } = running;
+  const account = await running.accounts.resolve({ appid: 'bench', openid: 'bench-user' });
+  const [original] = http.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  if (!original) throw new Error('the saoma server has no request listener');
+  const instant = async (req: IncomingMessage, res: ServerResponse) => {
+    const details = await provider.interactionDetails(req, res);
+    const grant = new provider.Grant({ accountId: account.sub, clientId: String(details.params.client_id) });
+    grant.addOIDCScope(String(details.params.scope ?? 'openid'));
+    const grantId = await grant.save();
+    const to = await provider.interactionResult(req, res, { login: { accountId: account.sub }, consent: { grantId } }, { mergeWithLastSubmission: false });
+    res.writeHead(303, { location: to, 'cache-control': 'no-store' }).end();
+  };
+  http.removeAllListeners('request');
+  http.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method === 'GET' && /^\/interaction\/[^/?]+(\?|$)/.test(req.url ?? '')) {
+      instant(req, res).catch((err: unknown) => {
+        console.error('instant login failed:', err);
+        if (!res.headersSent) res.writeHead(500).end();
+      });
+    } else {
+      original.call(http, req, res);
+    }
+  });
+}
+
+async function startEmulator(port: number): Promise<number> {
+  const emulator = createEmulator({ appid: EMULATOR_APPID, secret: EMULATOR_SECRET, log: createLogger(process.env.LOG_LEVEL ?? 'warn') });
+  const listening = emulator.app.listen(port, '127.0.0.1');
+  server = listening;
+  listening.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    listening.once('listening', resolve);
+    listening.once('error', reject);
+  });
+  return (listening.address() as { port: number }).port;
+}
+
+function connections(): Promise<number> {
+  return new Promise((resolve) => {
+    if (!server) return resolve(0);
+    server.getConnections((err, count) => resolve(err ? -1 : count));
+  });
+}
+
+async function memory(): Promise<RunnerMemory> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('start the runner with --expose-gc');
+  // Several passes and a pause, so weak references and finalisers settle.
+  for (let i = 0; i < 3; i++) {
+    gc();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const usage = process.memoryUsage();
+  return {
+    rss: usage.rss,
+    heapTotal: usage.heapTotal,
+    heapUsed: usage.heapUsed,
+    external: usage.external,
+    arrayBuffers: usage.arrayBuffers,
+    waiting: saoma?.tickets.waiting ?? 0,
+    connections: await connections(),
+  };
+}
+
+async function close(): Promise<void> {
+  await saoma?.close();
+  await store?.close();
+  if (!saoma && server) {
+    server.closeAllConnections();
+    await new Promise((resolve) => server!.close(resolve));
+  }
+}
+
+async function answer(request: RunnerRequest): Promise<unknown> {
+  switch (request.cmd) {
+    case 'memory':
+      return memory();
+    case 'cpu':
+      return { ...process.cpuUsage(), at: performance.now() };
+    case 'waiting':
+      return { waiting: saoma?.tickets.waiting ?? 0, connections: await connections() };
+    case 'probe-start':
+      probe.start();
+      return {};
+    case 'probe-stop':
+      return probe.stop();
+    case 'snapshot':
+      return { file: writeHeapSnapshot(join(request.dir ?? '.', `saoma-${process.pid}-${Date.now()}.heapsnapshot`)) };
+    case 'close':
+      await close();
+      return {};
+  }
+}
+
+process.on('message', (request: RunnerRequest) => {
+  answer(request).then(
+    (result) => send({ id: request.id, result }),
+    (err: unknown) => send({ id: request.id, error: String((err as Error)?.stack ?? err) }),
+  ).finally(() => {
+    if (request.cmd === 'close') setImmediate(() => process.exit(0));
+  });
+});
+// The parent is gone (finished, crashed or killed): do not linger.
+process.on('disconnect', () => process.exit(0));
+
+try {
+  if (role !== 'saoma' && role !== 'bare' && role !== 'emulator') throw new Error(`unknown role ${role}`);
+  const port = role === 'emulator' ? await startEmulator(Number(process.argv[3] ?? 0)) : await startSaoma();
+  send({ type: 'ready', port, pid: process.pid });
+} catch (err) {
+  send({ type: 'failed', error: String((err as Error)?.stack ?? err) });
+  process.exit(1);
+}
