@@ -7,7 +7,7 @@ import type { Config } from './config/load.ts';
 import { createDemo } from './demo/rp.ts';
 import { createEmulator, type Emulator } from './emulator/emulator.ts';
 import { dispatch, type Route } from './http/server.ts';
-import { requestContext } from './http/middleware.ts';
+import { defineRequestContext } from './http/middleware.ts';
 import { assetRoutes } from './http/assets.ts';
 import { healthRoutes } from './http/health.ts';
 import type { Logger } from './log.ts';
@@ -70,7 +70,7 @@ export async function createSaoma(config: Config, store: Store, log: Logger, ove
   });
   const services = { config, store, log, provider, tickets, accounts, wechat, qrcodes: new QrCodes(store, wechat, log) };
 
-  provider.use(requestContext(log));
+  defineRequestContext(provider, log);
   for (const router of [healthRoutes(store), assetRoutes(), browserRoutes(services), miniProgramRoutes(services), avatarRoutes(services)]) {
     provider.use(router.routes());
     provider.use(router.allowedMethods());

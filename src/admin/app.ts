@@ -1,7 +1,7 @@
 import Koa from 'koa';
 import type Router from '@koa/router';
 import { SaomaError } from '../errors.ts';
-import { handleErrors, requestContext } from '../http/middleware.ts';
+import { defineRequestContext, handleErrors } from '../http/middleware.ts';
 import type { Audit, Logger } from '../log.ts';
 import type { Store } from '../store/store.ts';
 import { adminAuth } from './auth.ts';
@@ -22,7 +22,7 @@ export function createAdminApp(options: { admin: AdminService; token: string; pr
   const app = new Koa();
   app.proxy = options.trustProxy;
   const router = adminRoutes(options.admin, options.prefix);
-  app.use(requestContext(options.log));
+  defineRequestContext(app, options.log);
   app.use(handleErrors(() => 'json'));
   app.use(async (ctx, next) => {
     ctx.set('Cache-Control', 'no-store');

@@ -1,3 +1,4 @@
+import type Koa from 'koa';
 import type { Context, Next } from 'koa';
 import { errors as oidcErrors } from 'oidc-provider';
 import { SaomaError, isSaomaError } from '../errors.ts';
@@ -7,18 +8,34 @@ import { pageLocale } from './locale.ts';
 
 declare module 'koa' {
   interface DefaultContext {
-    log: Logger;
-    requestId: string;
+    readonly log: Logger;
+    readonly requestId: string;
   }
 }
 
-/** Gives each request a child logger carrying the request id that `http/server.ts` assigned. */
-export function requestContext(log: Logger) {
-  return async (ctx: Context, next: Next) => {
-    ctx.requestId = String(ctx.res.getHeader('x-request-id') ?? '');
-    ctx.log = log.child({ req_id: ctx.requestId });
-    await next();
-  };
+const REQUEST_LOG = Symbol('request log');
+
+/**
+ * Gives every request of `app` a `ctx.requestId` (the one `http/server.ts` assigned) and a
+ * `ctx.log` child logger carrying it. Both are getters on the app's context prototype and the
+ * logger is made on first use: nothing is added to a request that never logs, which matters for
+ * the thousands of long-polls a process holds open (docs/benchmarks.md).
+ */
+export function defineRequestContext(app: Koa, log: Logger): void {
+  Object.defineProperties(app.context, {
+    requestId: {
+      configurable: true,
+      get(this: Context) {
+        return String(this.res.getHeader('x-request-id') ?? '');
+      },
+    },
+    log: {
+      configurable: true,
+      get(this: Context & { [REQUEST_LOG]?: Logger }) {
+        return (this[REQUEST_LOG] ??= log.child({ req_id: this.requestId }));
+      },
+    },
+  });
 }
 
 /** How a route wants its failures: JSON for APIs and page scripts, a friendly page for people. */

@@ -173,16 +173,10 @@ export function browserRoutes(services: LoginServices): Router {
 
   router.get('/status', async (ctx) => {
     await interaction(ctx);
-    const ticket = await currentTicket(ctx.params.uid!);
+    const { scene } = await currentTicket(ctx.params.uid!);
     const known = typeof ctx.query.state === 'string' ? ctx.query.state : undefined;
-    const gone = new AbortController();
-    const onClose = () => gone.abort();
-    ctx.res.once('close', onClose);
-    try {
-      ctx.body = await tickets.waitForChange(ticket.scene, known, config.env.STATUS_WAIT_SECONDS * 1000, gone.signal);
-    } finally {
-      ctx.res.off('close', onClose);
-    }
+    // The wait ends early when the page goes away (its connection closes).
+    ctx.body = await tickets.waitForChange(scene, known, config.env.STATUS_WAIT_SECONDS * 1000, ctx.res);
   });
 
   router.post('/refresh', async (ctx) => {

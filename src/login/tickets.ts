@@ -15,6 +15,12 @@ interface TicketNews {
 
 type Waiter = (news: TicketNews) => void;
 
+/** The waiting request's connection: when it closes, the wait ends (the page has gone). */
+export interface Connection {
+  once(event: 'close', listener: () => void): unknown;
+  off(event: 'close', listener: () => void): unknown;
+}
+
 export interface NewTicket {
   uid: string;
   clientId: string;
@@ -137,7 +143,7 @@ export class Tickets {
    * a change, the ticket's expiry or `timeoutMs`, whichever comes first. The waiter is registered
    * before the ticket is read, so a change that lands between the read and the wait is not lost.
    */
-  async waitForChange(scene: string, known: string | undefined, timeoutMs: number, signal?: AbortSignal): Promise<TicketStatus> {
+  async waitForChange(scene: string, known: string | undefined, timeoutMs: number, connection?: Connection): Promise<TicketStatus> {
     let wake: Waiter = () => {};
     const waiter: Waiter = (news) => wake(news);
     this.#addWaiter(scene, waiter);
@@ -145,29 +151,33 @@ export class Tickets {
       const ticket = await this.get(scene);
       if (!ticket) throw new SaomaError('ticket_not_found', 'No login code matches this page; reload it.');
       const status = statusOf(ticket);
-      if (status.state !== known || signal?.aborted) return status;
+      if (status.state !== known) return status;
+      // Only what the answer needs is held while waiting, not the whole ticket: a waiting page
+      // should cost as little memory as possible (docs/benchmarks.md).
+      const { version } = ticket;
+      const held = { state: ticket.state, expires_at: ticket.expires_at, scanner: ticket.scanner } as LoginTicket;
       return await new Promise<TicketStatus>((resolve) => {
-        const timers: NodeJS.Timeout[] = [];
         const finish = (answer: TicketStatus) => {
-          for (const timer of timers) clearTimeout(timer);
-          signal?.removeEventListener('abort', onAbort);
+          clearTimeout(timer);
+          connection?.off('close', onGone);
+          wake = () => {};
           resolve(answer);
         };
-        const onAbort = () => finish(statusOf(ticket));
+        const onGone = () => finish(statusOf(held));
         wake = (news) => {
-          if (news.version > ticket.version) finish(news.status);
+          if (news.version > version) finish(news.status);
         };
-        timers.push(setTimeout(() => finish(statusOf(ticket)), timeoutMs));
-        if (!isFinished(status.state)) {
-          // The ticket expires by the clock, not by an event: wake at that moment.
-          timers.push(setTimeout(() => finish(statusOf(ticket)), Math.max(0, ticket.expires_at - Date.now() + 5)));
-        }
-        signal?.addEventListener('abort', onAbort, { once: true });
+        // One timer per waiting page: the long-poll timeout, or the ticket's expiry if that comes
+        // first (a ticket expires by the clock, not by an event, so nothing else would wake it).
+        const untilExpiry = isFinished(status.state) ? Infinity : Math.max(0, held.expires_at - Date.now() + 5);
+        const timer = setTimeout(() => finish(statusOf(held)), Math.min(timeoutMs, untilExpiry));
+        connection?.once('close', onGone);
       });
     } finally {
       this.#removeWaiter(scene, waiter);
     }
   }
+
 
   async #kill(scene: string): Promise<void> {
     await this.update(scene, (t) => (isFinished(effectiveState(t)) ? t : { ...t, state: 'cancelled' })).catch((err: unknown) => {
