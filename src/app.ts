@@ -68,7 +68,7 @@ export async function createSaoma(config: Config, store: Store, log: Logger, ove
     store,
     log,
   });
-  const services = { config, store, log, provider, tickets, accounts, wechat, qrcodes: new QrCodes(store, wechat, log) };
+  const services = { config, store, log, provider, tickets, accounts, wechat, qrcodes: new QrCodes(store, wechat) };
 
   defineRequestContext(provider, log);
   for (const router of [healthRoutes(store), assetRoutes(), browserRoutes(services), miniProgramRoutes(services), avatarRoutes(services)]) {

@@ -1,5 +1,4 @@
 import { nanoid } from 'nanoid';
-import type { Logger } from '../log.ts';
 import type { Store } from '../store/store.ts';
 import type { WeChat } from '../wechat/client.ts';
 import type { LoginTicket } from './ticket.ts';
@@ -26,7 +25,7 @@ export class QrCodes {
   readonly #waitMs: number;
   readonly #inflight = new Map<string, Promise<CodeImage>>();
 
-  constructor(store: Store, wechat: WeChat, _log: Logger, waitMs = LOCK_MS) {
+  constructor(store: Store, wechat: WeChat, waitMs = LOCK_MS) {
     this.#store = store;
     this.#wechat = wechat;
     this.#waitMs = waitMs;

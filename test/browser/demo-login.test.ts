@@ -1,21 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { launchChromium, snap } from '../helpers/chromium.ts';
-import { startSaoma, type RunningSaoma } from '../helpers/saoma.ts';
-import { strings } from './pages.ts';
+import { snap } from '../helpers/chromium.ts';
+import type { RunningSaoma } from '../helpers/saoma.ts';
+import { strings, withBrowser } from './pages.ts';
 
 describe('the demo, clicked through in a real browser', () => {
   let saoma: RunningSaoma;
   let chromium: Browser;
-  before(async () => {
-    saoma = await startSaoma();
-    chromium = await launchChromium();
-  });
-  after(async () => {
-    await chromium.close();
-    await saoma.close();
-  });
+  withBrowser({}, (rig) => ({ saoma, chromium } = rig));
 
   it('Sign in with WeChat on the demo website, scan and confirm on the simulated phone, land back signed in', async () => {
     const desk = await (await chromium.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' })).newPage();

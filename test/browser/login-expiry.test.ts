@@ -1,25 +1,17 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { launchChromium } from '../helpers/chromium.ts';
-import { startSaoma, type RunningSaoma } from '../helpers/saoma.ts';
+import type { RunningSaoma } from '../helpers/saoma.ts';
 import {
   LANGS, SIZES, allowHiding, assertContrast, assertNoSidewaysScroll, codeDrawn, contextOptions, sceneOnScreen, setHidden, shot,
-  signInFromDemo, statusText, strings, view,
+  signInFromDemo, statusText, strings, view, withBrowser,
 } from './pages.ts';
 
 /** Codes that run out: a new one at a click, or on its own while the tab is visible. */
 describe('an expiring code on the login page', () => {
   let saoma: RunningSaoma;
   let chromium: Browser;
-  before(async () => {
-    saoma = await startSaoma({ TICKET_TTL_SECONDS: '3' });
-    chromium = await launchChromium();
-  });
-  after(async () => {
-    await chromium.close();
-    await saoma.close();
-  });
+  withBrowser({ TICKET_TTL_SECONDS: '3' }, (rig) => ({ saoma, chromium } = rig));
 
   for (const lang of LANGS) {
     for (const size of SIZES) {
@@ -88,15 +80,8 @@ describe('an expiring code on the login page', () => {
 describe('a login page that outlives its interaction', () => {
   let saoma: RunningSaoma;
   let chromium: Browser;
-  before(async () => {
-    // A code never outlives its page: with a 12-second page it expires with the page itself.
-    saoma = await startSaoma({ INTERACTION_TTL_SECONDS: '12' });
-    chromium = await launchChromium();
-  });
-  after(async () => {
-    await chromium.close();
-    await saoma.close();
-  });
+  // A code never outlives its page: with a 12-second page it expires with the page itself.
+  withBrowser({ INTERACTION_TTL_SECONDS: '12' }, (rig) => ({ saoma, chromium } = rig));
 
   it('says the page has expired, in its language, with a button back to the website (every language and size at once)', async () => {
     await Promise.all(LANGS.flatMap((lang) => SIZES.map(async (size) => {

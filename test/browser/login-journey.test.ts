@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../helpers/chromium.ts';
-import { startSaoma, type RunningSaoma } from '../helpers/saoma.ts';
+import type { RunningSaoma } from '../helpers/saoma.ts';
 import {
-  LANGS, SIZES, assertContrast, assertNoSidewaysScroll, assertOnlySaoma, codeDrawn, contextOptions, holdCompletion, newPhone,
-  phoneCancels, phoneConfirms, phoneScans, sceneOnScreen, shot, signInFromDemo, statusText, strings, view, watch,
+  LANGS, SIZES, assertContrast, assertNoSidewaysScroll, assertOnlySaoma, codeDrawn, contextOptions, holdCompletion, phoneCancels, phoneConfirms, phoneScans, sceneOnScreen, shot, signInFromDemo, statusText, strings, view, watch, withBrowser,
 } from './pages.ts';
 
 /**
@@ -17,15 +15,7 @@ describe('the login page, state by state, in both languages and sizes', () => {
   let saoma: RunningSaoma;
   let chromium: Browser;
   let phone: Page;
-  before(async () => {
-    saoma = await startSaoma();
-    chromium = await launchChromium();
-    phone = await newPhone(chromium);
-  });
-  after(async () => {
-    await chromium.close();
-    await saoma.close();
-  });
+  withBrowser({}, (rig) => ({ saoma, chromium, phone } = rig));
 
   for (const lang of LANGS) {
     for (const size of SIZES) {
@@ -177,16 +167,8 @@ describe('the login page offline', () => {
   let saoma: RunningSaoma;
   let chromium: Browser;
   let phone: Page;
-  before(async () => {
-    // Going offline does not cut a long-poll already waiting; a short wait makes the next one come soon.
-    saoma = await startSaoma({ STATUS_WAIT_SECONDS: '1' });
-    chromium = await launchChromium();
-    phone = await newPhone(chromium);
-  });
-  after(async () => {
-    await chromium.close();
-    await saoma.close();
-  });
+  // Going offline does not cut a long-poll already waiting; a short wait makes the next one come soon.
+  withBrowser({ STATUS_WAIT_SECONDS: '1' }, (rig) => ({ saoma, chromium, phone } = rig));
 
   it('when the connection drops the page says so, and carries on once it is back', async () => {
     const context = await chromium.newContext(contextOptions('desktop', { locale: 'en-US' }));

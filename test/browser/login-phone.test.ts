@@ -5,21 +5,14 @@ import { launchChromium } from '../helpers/chromium.ts';
 import { startSaoma, type RunningSaoma } from '../helpers/saoma.ts';
 import {
   LANGS, WECHAT_UA, allowHiding, assertNoSidewaysScroll, contextOptions, sceneOnScreen, setHidden, shot, signInFromDemo, statusText,
-  strings, watch,
+  strings, watch, withBrowser,
 } from './pages.ts';
 
 /** A phone cannot scan its own screen: from a phone's browser the page opens WeChat instead. */
 describe('the login page on a phone', () => {
   let saoma: RunningSaoma;
   let chromium: Browser;
-  before(async () => {
-    saoma = await startSaoma();
-    chromium = await launchChromium();
-  });
-  after(async () => {
-    await chromium.close();
-    await saoma.close();
-  });
+  withBrowser({}, (rig) => ({ saoma, chromium } = rig));
 
   it('"Open WeChat to sign in" opens the mini-program on this code (a URL Link); the page waits and finishes when the person comes back', async () => {
     const context = await chromium.newContext(contextOptions('phone', { locale: 'zh-CN' }));

@@ -2,13 +2,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../helpers/chromium.ts';
-import { startSaoma, type RunningSaoma } from '../helpers/saoma.ts';
+import type { RunningSaoma } from '../helpers/saoma.ts';
 import {
-  SIZES, assertContrast, assertNoSidewaysScroll, assertOnlySaoma, codeDrawn, contextOptions, newPhone, phoneConfirms, phoneScans,
-  sceneOnScreen, shot, signInFromDemo, strings, watch,
+  SIZES, assertContrast, assertNoSidewaysScroll, assertOnlySaoma, codeDrawn, contextOptions, phoneConfirms, phoneScans,
+  sceneOnScreen, shot, signInFromDemo, strings, watch, withBrowser,
 } from './pages.ts';
 
 // 100 characters: the longest client_name the clients file accepts, hostile and without a space to wrap at.
@@ -19,19 +18,14 @@ const HOSTILE_LOGO = 'https://logo.invalid/logo.png?"><script>alert(3)</script><
 describe('hostile or overlong website details', () => {
   let saoma: RunningSaoma;
   let chromium: Browser;
-  before(async () => {
+  withBrowser(() => {
     const file = join(mkdtempSync(join(tmpdir(), 'saoma-hostile-')), 'clients.json');
     writeFileSync(file, JSON.stringify([
       { client_id: 'hostile', token_endpoint_auth_method: 'none', redirect_uris: ['http://127.0.0.1:9/cb'], client_name: HOSTILE_NAME, logo_uri: HOSTILE_LOGO, client_uri: 'https://hostile.invalid/' },
       { client_id: 'plain-http-logo', token_endpoint_auth_method: 'none', redirect_uris: ['http://127.0.0.1:9/cb'], client_name: 'Plain Shop', logo_uri: 'http://127.0.0.1:9/logo.png' },
     ]));
-    saoma = await startSaoma({ CLIENTS_FILE: file });
-    chromium = await launchChromium();
-  });
-  after(async () => {
-    await chromium.close();
-    await saoma.close();
-  });
+    return { CLIENTS_FILE: file };
+  }, (rig) => ({ saoma, chromium } = rig));
 
   async function openLogin(page: Page, clientId: string): Promise<void> {
     const query = new URLSearchParams({
@@ -93,15 +87,7 @@ describe('a second browser', () => {
   let saoma: RunningSaoma;
   let chromium: Browser;
   let phone: Page;
-  before(async () => {
-    saoma = await startSaoma();
-    chromium = await launchChromium();
-    phone = await newPhone(chromium);
-  });
-  after(async () => {
-    await chromium.close();
-    await saoma.close();
-  });
+  withBrowser({}, (rig) => ({ saoma, chromium, phone } = rig));
 
   it('cannot see, refresh or complete someone else\'s login, before or after the phone confirms', async () => {
     const owner = await chromium.newContext(contextOptions('desktop', { locale: 'en-US' }));
@@ -145,15 +131,7 @@ describe('the login page without JavaScript', () => {
   let saoma: RunningSaoma;
   let chromium: Browser;
   let phone: Page;
-  before(async () => {
-    saoma = await startSaoma();
-    chromium = await launchChromium();
-    phone = await newPhone(chromium);
-  });
-  after(async () => {
-    await chromium.close();
-    await saoma.close();
-  });
+  withBrowser({}, (rig) => ({ saoma, chromium, phone } = rig));
 
   it('shows the code and the continue button; too early says so and leads back; after confirming it signs in', async () => {
     const context = await chromium.newContext(contextOptions('desktop', { javaScriptEnabled: false, locale: 'en-US' }));

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { launchChromium } from '../helpers/chromium.ts';
 import { mp } from '../helpers/login.ts';
-import { startSaoma, type RunningSaoma } from '../helpers/saoma.ts';
+import type { RunningSaoma } from '../helpers/saoma.ts';
 import {
   LANGS, SIZES, assertContrast, assertNoSidewaysScroll, contextOptions, holdCompletion, sceneOnScreen, shot, signInFromDemo, strings,
-  view,
+  view, withBrowser,
 } from './pages.ts';
 
 /**
@@ -16,14 +15,7 @@ import {
 describe('the pages around the login, in both languages and sizes', () => {
   let saoma: RunningSaoma;
   let chromium: Browser;
-  before(async () => {
-    saoma = await startSaoma();
-    chromium = await launchChromium();
-  });
-  after(async () => {
-    await chromium.close();
-    await saoma.close();
-  });
+  withBrowser({}, (rig) => ({ saoma, chromium } = rig));
 
   for (const lang of LANGS) {
     for (const size of SIZES) {

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { after, before } from 'node:test';
 import type { Browser, BrowserContext, BrowserContextOptions, Page, Request } from 'playwright-core';
-import { snap } from '../helpers/chromium.ts';
+import { launchChromium, snap } from '../helpers/chromium.ts';
 import { sceneFromImage } from '../helpers/login.ts';
-import type { RunningSaoma } from '../helpers/saoma.ts';
+import { startSaoma, type RunningSaoma } from '../helpers/saoma.ts';
 
 /** What the browser tests drive the login page with, shared by the files in test/browser/. */
 
@@ -217,4 +218,30 @@ export async function shot(page: Page, name: string): Promise<void> {
 export async function newPhone(chromium: Browser): Promise<Page> {
   const context = await chromium.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
   return context.newPage();
+}
+
+export interface BrowserRig {
+  saoma: RunningSaoma;
+  chromium: Browser;
+  /** The simulated phone's page, in a phone-sized context of its own. */
+  phone: Page;
+}
+
+/**
+ * The setup every browser test shares: registers before/after hooks in the current describe that
+ * start one saoma (with `env`, or what the function returns when the hook runs), Chromium and the
+ * simulated phone, hand them to `ready`, and close them all after.
+ */
+export function withBrowser(env: Record<string, string> | (() => Record<string, string>), ready: (rig: BrowserRig) => void): void {
+  const rig: Partial<BrowserRig> = {};
+  before(async () => {
+    rig.saoma = await startSaoma(typeof env === 'function' ? env() : env);
+    rig.chromium = await launchChromium();
+    rig.phone = await newPhone(rig.chromium);
+    ready(rig as BrowserRig);
+  });
+  after(async () => {
+    await rig.chromium?.close();
+    await rig.saoma?.close();
+  });
 }
