@@ -252,7 +252,7 @@ describe('the login page (miniprogram-simulate, scripted WeChat)', () => {
       assert.equal(page.screen(), 'done');
     });
 
-    it('asks in Chinese in a Chinese WeChat, naming only what the website asked for', async () => {
+    it('asks in Chinese in a Chinese WeChat, naming only what the website asked for, and says so in Chinese when declined', async () => {
       fake.language = 'zh_CN';
       fake.privacyAgreed = false;
       fake.reply('/mp/scan', { status: 200, data: scanAnswer({ scopes: ['openid', 'profile'] }) });
@@ -262,6 +262,10 @@ describe('the login page (miniprogram-simulate, scripted WeChat)', () => {
       assert.equal(page.text('.privacy-guide'), '查看隐私保护指引', 'the page\'s own words when WeChat gives no name');
       assert.deepEqual([page.text('.privacy-decline'), page.text('.privacy-agree')], ['拒绝', '同意']);
       capture('privacy-zh');
+      page.tap('.privacy-decline');
+      await settle(fake);
+      assert.equal(page.text('.privacy-text'), '未同意。你仍可确认登录，Test Shop 不会获得你的昵称和头像。');
+      capture('privacy-declined-zh');
     });
 
     it('declining: WeChat hears "disagree", no nickname, avatar or phone is offered, and the login still completes without them', async () => {
