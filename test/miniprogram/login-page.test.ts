@@ -255,7 +255,7 @@ describe('the login page (miniprogram-simulate, scripted WeChat)', () => {
     it('asks in Chinese in a Chinese WeChat, naming only what the website asked for, and says so in Chinese when declined', async () => {
       fake.language = 'zh_CN';
       fake.privacyAgreed = false;
-      fake.reply('/mp/scan', { status: 200, data: scanAnswer({ scopes: ['openid', 'profile'] }) });
+      fake.reply('/mp/scan', { status: 200, data: scanAnswer({ scopes: ['openid', 'profile'], language: 'zh-CN' }) });
       const page = await open();
       assert.equal(page.text('.privacy .card-title'), '隐私保护指引');
       assert.equal(page.text('.privacy-text'), '向 Test Shop 提供你的昵称和头像之前，需要你同意本小程序的隐私保护指引。不同意也可以直接确认登录。');
@@ -415,7 +415,7 @@ describe('the login page (miniprogram-simulate, scripted WeChat)', () => {
     for (const language of ['en', 'zh_CN']) {
       it(`when the quota of phone numbers is used up (errno 1400001, on the phone: no server call) the person sees one message, the page's own (${language})`, async () => {
         fake.language = language;
-        withPhone();
+        fake.reply('/mp/scan', { status: 200, data: scanAnswer({ scopes: ['openid', 'phone'], language: language === 'en' ? 'en' : 'zh-CN' }) });
         fake.reply('/mp/confirm', { status: 200, data: { state: 'confirmed' } });
         const page = await open();
         page.fire('.phone-button', 'getphonenumber', { errMsg: 'getPhoneNumber:fail no quota', errno: 1400001 });
