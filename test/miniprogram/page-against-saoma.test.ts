@@ -105,15 +105,20 @@ describe('the login page against a running saoma', () => {
   });
 
   it('a confirm after the code expired: the expired screen', async () => {
-    const shortLived = await startSaoma({ TICKET_TTL_SECONDS: '1' });
+    const ttlSeconds = 3;
+    const shortLived = await startSaoma({ TICKET_TTL_SECONDS: String(ttlSeconds) });
     try {
       pageConfig.server = shortLived.issuer;
       phone = new WxOverHttp(shortLived.issuer, 'ava');
       phone.install(wx);
       const login = await startLogin(shortLived);
-      const page = await openFor(await fetchScene(shortLived, login));
+      const scene = await fetchScene(shortLived, login);
+      const created = Date.now(); // the code exists by now: it dies at the latest ttlSeconds from here
+      const page = await openFor(scene);
       assert.equal(page.screen(), 'confirm');
-      await new Promise((resolve) => setTimeout(resolve, 1100));
+      // The code dies ttlSeconds after it was made: wait until then (not a fixed time after the scan,
+      // which a busy machine may reach only after the code has already gone).
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, created + ttlSeconds * 1000 + 100 - Date.now())));
       page.submit();
       await settle(phone);
       assert.equal(page.screen(), 'expired');
