@@ -19,4 +19,14 @@ function sceneFrom(options) {
   return SCENE.test(scene) ? scene : undefined;
 }
 
-module.exports = { sceneFrom };
+/**
+ * Opened without any code: from the recent list, a search, a shared card, or by a reviewer. Not an
+ * error, so the page explains what it is for instead.
+ * @param {Record<string, string | undefined> | undefined} options
+ */
+function openedWithoutCode(options) {
+  const raw = options ? options.scene : undefined;
+  return raw === undefined || raw === '';
+}
+
+module.exports = { sceneFrom, openedWithoutCode };

@@ -1,5 +1,5 @@
 // Every word the login page shows, in WeChat's language: Chinese, or English for everyone else.
-// "{name}" is replaced by the website's name.
+// "{name}" is replaced by the website's name, "{what}" by what the website may receive.
 
 /** @typedef {typeof en} Texts */
 
@@ -25,6 +25,15 @@ const en = {
   phoneGiven: '{name} will receive your phone number.',
   phoneDeclined: 'Not shared. You can still confirm; {name} will not receive your phone number.',
   phoneUnavailable: 'Phone numbers cannot be shared right now. You can still confirm without one.',
+  privacyTitle: 'Privacy guide',
+  privacyAsk: 'To give {name} your {what}, first agree to this mini-program\'s privacy guide. You can also confirm without them.',
+  privacyDeclined: 'Not agreed. You can still confirm; {name} will not receive your {what}.',
+  privacyGuide: 'Read the privacy guide',
+  privacyAgree: 'Agree',
+  privacyDecline: 'Decline',
+  whatProfile: 'nickname and avatar',
+  whatPhone: 'phone number',
+  whatProfileAndPhone: 'nickname, avatar and phone number',
   confirm: 'Confirm sign-in',
   cancel: 'Cancel',
   doneTitle: 'You are signed in',
@@ -42,6 +51,9 @@ const en = {
   busy: 'Too many attempts. Wait a minute, then try again.',
   blocked: 'WeChat stopped this sign-in to protect your account. Try again later.',
   retry: 'Try again',
+  welcomeTitle: 'Scan the code on a website to sign in',
+  welcome: 'This mini-program confirms sign-ins to websites. Opened on its own it has nothing to do: it opens by itself when you scan a sign-in code.',
+  welcomeSteps: ['On a website, choose to sign in with WeChat.', 'Scan the code the website shows, with WeChat.', 'See which website asks, and confirm here.'],
 };
 
 /** @type {Texts} */
@@ -67,6 +79,15 @@ const zh = {
   phoneGiven: '{name} 将获得你的手机号。',
   phoneDeclined: '未提供。你仍可确认登录，{name} 不会获得你的手机号。',
   phoneUnavailable: '暂时无法提供手机号，你仍可不带手机号确认登录。',
+  privacyTitle: '隐私保护指引',
+  privacyAsk: '向 {name} 提供你的{what}之前，需要你同意本小程序的隐私保护指引。不同意也可以直接确认登录。',
+  privacyDeclined: '未同意。你仍可确认登录，{name} 不会获得你的{what}。',
+  privacyGuide: '查看隐私保护指引',
+  privacyAgree: '同意',
+  privacyDecline: '拒绝',
+  whatProfile: '昵称和头像',
+  whatPhone: '手机号',
+  whatProfileAndPhone: '昵称、头像和手机号',
   confirm: '确认登录',
   cancel: '取消',
   doneTitle: '登录成功',
@@ -84,6 +105,9 @@ const zh = {
   busy: '尝试次数太多，请等一分钟后重试。',
   blocked: '微信为保护你的账号拦截了这次登录，请稍后再试。',
   retry: '重试',
+  welcomeTitle: '扫描网站上的码来登录',
+  welcome: '这个小程序用于确认网站登录。直接打开时无需操作：扫描登录码后，它会自动打开。',
+  welcomeSteps: ['在网站上选择微信登录。', '用微信扫描网站上显示的码。', '核对请求登录的网站，在这里确认。'],
 };
 
 /**
@@ -106,9 +130,10 @@ function acceptLanguage(language) {
 /**
  * @param {string} text
  * @param {string} name
+ * @param {string} [what]
  */
-function withName(text, name) {
-  return text.split('{name}').join(name);
+function withName(text, name, what = '') {
+  return text.split('{name}').join(name).split('{what}').join(what);
 }
 
 module.exports = { textsFor, acceptLanguage, withName, en, zh };

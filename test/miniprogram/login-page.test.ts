@@ -49,7 +49,7 @@ describe('the login page (miniprogram-simulate, scripted WeChat)', () => {
     it('reads the URL-encoded scene, calls wx.login, posts {scene, code} to /mp/scan, and shows who asks and from where', async () => {
       fake.reply('/mp/scan', { status: 200, data: scanAnswer() });
       const page = await open();
-      assert.deepEqual(fake.calls.map((c) => c.api), ['login', 'request']);
+      assert.deepEqual(fake.calls.map((c) => c.api), ['login', 'request', 'getPrivacySetting'], 'then whether the privacy agreement is still needed (the website asked for the profile)');
       const [scanCall] = fake.requests('/mp/scan');
       assert.deepEqual(scanCall!.data, { scene: SCENE, code: 'wx-login-code' });
       assert.equal(scanCall!.header!['Accept-Language'], 'en');
@@ -208,6 +208,170 @@ describe('the login page (miniprogram-simulate, scripted WeChat)', () => {
     });
   });
 
+  describe('the privacy agreement (用户隐私保护指引): nickname, avatar and phone only after a yes', () => {
+    const withProfileAndPhone = () => fake.reply('/mp/scan', { status: 200, data: scanAnswer({ scopes: ['openid', 'profile', 'phone'] }) });
+    /** The person taps the page's agree button: WeChat records the agreement, then fires the button's event. */
+    const agree = (page: LoginPage) => {
+      fake.tapAgreePrivacy(String(page.attr('.privacy-agree', 'id')));
+      page.fire('.privacy-agree', 'agreeprivacyauthorization');
+    };
+
+    it('someone who has not agreed is asked first, through WeChat\'s listener; after Agree WeChat hears "agree" with the tapped button, and the abilities appear', async () => {
+      fake.privacyAgreed = false;
+      fake.privacyGuide = '《Saoma 小程序隐私保护指引》';
+      withProfileAndPhone();
+      fake.reply('/mp/confirm', { status: 200, data: { state: 'confirmed' } });
+      const page = await open();
+      assert.equal(page.screen(), 'confirm');
+      assert.deepEqual(fake.calls.slice(2).map((c) => c.api), ['getPrivacySetting', 'requirePrivacyAuthorize']);
+      assert.deepEqual(fake.privacyAnswers, [{ event: 'exposureAuthorization' }], 'WeChat is told the prompt is on screen');
+      assert.equal(fake.privacyWaiting, 1);
+      assert.equal(page.text('.privacy .card-title'), 'Privacy guide');
+      assert.equal(page.text('.privacy-text'), 'To give Test Shop your nickname, avatar and phone number, first agree to this mini-program\'s privacy guide. You can also confirm without them.');
+      assert.equal(page.text('.privacy-guide'), '《Saoma 小程序隐私保护指引》');
+      assert.equal(page.attr('.privacy-agree', 'open-type'), 'agreePrivacyAuthorization');
+      assert.equal(page.text('.privacy-decline'), 'Decline');
+      for (const ability of ['.profile', '.nickname', '.avatar-button', '.phone', '.phone-button']) assert.equal(page.has(ability), false, `${ability} before the agreement`);
+      assert.equal(page.attr('.confirm-button', 'disabled'), false, 'Confirm does not wait for the agreement');
+      capture('privacy');
+
+      agree(page);
+      await settle(fake);
+      assert.deepEqual(fake.privacyAnswers, [{ event: 'exposureAuthorization' }, { event: 'agree', buttonId: 'agree-privacy' }]);
+      assert.equal(fake.privacyWaiting, 0);
+      assert.equal(page.has('.privacy'), false);
+      assert.equal(page.attr('.nickname', 'type'), 'nickname');
+      assert.equal(page.attr('.avatar-button', 'open-type'), 'chooseAvatar');
+      assert.equal(page.attr('.phone-button', 'open-type'), 'getPhoneNumber');
+      page.fire('.phone-button', 'getphonenumber', { code: 'phone-code-1', errMsg: 'getPhoneNumber:ok' });
+      await settle(fake);
+      page.submit({ nickname: 'Ava' });
+      await settle(fake);
+      assert.deepEqual(fake.requests('/mp/confirm').map((c) => c.data), [{ scene: SCENE, token: 'scan-token-1', nickname: 'Ava', phone_code: 'phone-code-1' }]);
+      assert.equal(page.screen(), 'done');
+    });
+
+    it('asks in Chinese in a Chinese WeChat, naming only what the website asked for', async () => {
+      fake.language = 'zh_CN';
+      fake.privacyAgreed = false;
+      fake.reply('/mp/scan', { status: 200, data: scanAnswer({ scopes: ['openid', 'profile'] }) });
+      const page = await open();
+      assert.equal(page.text('.privacy .card-title'), '隐私保护指引');
+      assert.equal(page.text('.privacy-text'), '向 Test Shop 提供你的昵称和头像之前，需要你同意本小程序的隐私保护指引。不同意也可以直接确认登录。');
+      assert.equal(page.text('.privacy-guide'), '查看隐私保护指引', 'the page\'s own words when WeChat gives no name');
+      assert.deepEqual([page.text('.privacy-decline'), page.text('.privacy-agree')], ['拒绝', '同意']);
+      capture('privacy-zh');
+    });
+
+    it('declining: WeChat hears "disagree", no nickname, avatar or phone is offered, and the login still completes without them', async () => {
+      fake.privacyAgreed = false;
+      withProfileAndPhone();
+      fake.reply('/mp/confirm', { status: 200, data: { state: 'confirmed' } });
+      const page = await open();
+      page.tap('.privacy-decline');
+      await settle(fake);
+      assert.deepEqual(fake.privacyAnswers, [{ event: 'exposureAuthorization' }, { event: 'disagree' }]);
+      assert.equal(fake.privacyWaiting, 0);
+      assert.equal(page.text('.privacy-text'), 'Not agreed. You can still confirm; Test Shop will not receive your nickname, avatar and phone number.');
+      assert.equal(page.has('.privacy-decline'), false);
+      assert.equal(page.has('.privacy-agree'), true, 'the person may still change their mind');
+      for (const ability of ['.profile', '.phone']) assert.equal(page.has(ability), false);
+      capture('privacy-declined');
+      page.submit({});
+      await settle(fake);
+      assert.deepEqual(fake.requests('/mp/confirm').map((c) => c.data), [{ scene: SCENE, token: 'scan-token-1' }]);
+      assert.equal(page.screen(), 'done');
+    });
+
+    it('after declining, Agree still works: the abilities appear', async () => {
+      fake.privacyAgreed = false;
+      withProfileAndPhone();
+      const page = await open();
+      page.tap('.privacy-decline');
+      await settle(fake);
+      agree(page);
+      await settle(fake);
+      assert.equal(page.has('.privacy'), false);
+      assert.equal(page.has('.profile'), true);
+      assert.equal(page.has('.phone-button'), true);
+    });
+
+    it('Confirm while the prompt is open answers WeChat "disagree" (a waiting request is never left hanging) and sends no profile', async () => {
+      fake.privacyAgreed = false;
+      withProfileAndPhone();
+      fake.reply('/mp/confirm', { status: 200, data: { state: 'confirmed' } });
+      const page = await open();
+      page.submit({});
+      await settle(fake);
+      assert.deepEqual(fake.privacyAnswers, [{ event: 'exposureAuthorization' }, { event: 'disagree' }]);
+      assert.equal(fake.privacyWaiting, 0);
+      assert.deepEqual(fake.requests('/mp/confirm').map((c) => c.data), [{ scene: SCENE, token: 'scan-token-1' }]);
+      assert.equal(page.screen(), 'done');
+    });
+
+    it('Cancel while the prompt is open answers WeChat "disagree" too', async () => {
+      fake.privacyAgreed = false;
+      withProfileAndPhone();
+      fake.reply('/mp/cancel', { status: 200, data: { state: 'cancelled' } });
+      const page = await open();
+      page.tap('.cancel-button');
+      await settle(fake);
+      assert.equal(fake.privacyWaiting, 0);
+      assert.equal(page.screen(), 'cancelled');
+    });
+
+    it('someone who agreed before sees no prompt: the abilities show at once', async () => {
+      withProfileAndPhone();
+      const page = await open();
+      assert.equal(page.has('.privacy'), false);
+      assert.equal(page.has('.profile'), true);
+      assert.equal(page.has('.phone-button'), true);
+      assert.deepEqual(fake.calls.map((c) => c.api), ['login', 'request', 'getPrivacySetting'], 'not asked again');
+      assert.deepEqual(fake.privacyAnswers, []);
+    });
+
+    it('an ability WeChat holds back on its own (the guide gained a new item since) gets the same prompt, and goes on after Agree', async () => {
+      withProfileAndPhone();
+      const page = await open();
+      fake.privacyAgreed = false;
+      let wentOn: boolean | undefined;
+      fake.needPrivacy('button.getPhoneNumber', (agreed) => void (wentOn = agreed));
+      await settle(fake);
+      assert.equal(page.has('.privacy-agree'), true);
+      assert.equal(page.has('.phone-button'), false);
+      agree(page);
+      await settle(fake);
+      assert.equal(wentOn, true);
+      assert.equal(page.has('.phone-button'), true);
+    });
+
+    it('a tap on the guide\'s name opens WeChat\'s page of the guide', async () => {
+      fake.privacyAgreed = false;
+      withProfileAndPhone();
+      const page = await open();
+      page.tap('.privacy-guide');
+      await settle(fake);
+      assert.equal(fake.calls.filter((c) => c.api === 'openPrivacyContract').length, 1);
+    });
+
+    it('a website that asks for neither profile nor phone: no privacy question at all', async () => {
+      fake.privacyAgreed = false;
+      fake.reply('/mp/scan', { status: 200, data: scanAnswer({ scopes: ['openid'] }) });
+      const page = await open();
+      assert.equal(page.has('.privacy'), false);
+      assert.deepEqual(fake.calls.map((c) => c.api), ['login', 'request']);
+    });
+
+    it('a base library without the privacy agreement (before 2.32.3): the abilities show as before', async () => {
+      fake.withoutPrivacyApis();
+      withProfileAndPhone();
+      const page = await open();
+      assert.equal(page.has('.privacy'), false);
+      assert.equal(page.has('.profile'), true);
+      assert.equal(page.has('.phone-button'), true);
+    });
+  });
+
   describe('the phone number', () => {
     const withPhone = () => fake.reply('/mp/scan', { status: 200, data: scanAnswer({ scopes: ['openid', 'phone'] }) });
 
@@ -216,6 +380,7 @@ describe('the login page (miniprogram-simulate, scripted WeChat)', () => {
       fake.reply('/mp/confirm', { status: 200, data: { state: 'confirmed' } });
       const page = await open();
       assert.equal(page.attr('.phone-button', 'open-type'), 'getPhoneNumber');
+      assert.equal(page.attr('.phone-button', 'phone-number-no-quota-toast'), false, 'WeChat\'s own quota notice is off: the page says it once');
       assert.equal(page.text('.phone-button'), 'Share my phone number');
       capture('confirm-phone');
       page.fire('.phone-button', 'getphonenumber', { code: 'phone-code-1', errMsg: 'getPhoneNumber:ok' });
@@ -228,31 +393,70 @@ describe('the login page (miniprogram-simulate, scripted WeChat)', () => {
       assert.deepEqual(fake.requests('/mp/confirm')[0]!.data, { scene: SCENE, token: 'scan-token-1', phone_code: 'phone-code-1' });
     });
 
-    const refusals = [
-      { name: 'the person declines', detail: { errMsg: 'getPhoneNumber:fail user deny' }, note: 'Not shared. You can still confirm; Test Shop will not receive your phone number.' },
-      { name: 'the phone-number quota is used up (errno 1400001)', detail: { errMsg: 'getPhoneNumber:fail no quota', errno: 1400001 }, note: 'Phone numbers cannot be shared right now. You can still confirm without one.' },
-    ];
-    for (const refusal of refusals) {
-      it(`when ${refusal.name}: a note, and Confirm goes on without phone_code`, async () => {
+    it('when the person declines: a note, the button stays (they may change their mind), and Confirm goes on without phone_code', async () => {
+      withPhone();
+      fake.reply('/mp/confirm', { status: 200, data: { state: 'confirmed' } });
+      const page = await open();
+      page.fire('.phone-button', 'getphonenumber', { errMsg: 'getPhoneNumber:fail user deny' });
+      await settle(fake);
+      assert.equal(page.text('.phone-note'), 'Not shared. You can still confirm; Test Shop will not receive your phone number.');
+      assert.equal(page.has('.phone-button'), true);
+      page.submit();
+      await settle(fake);
+      assert.deepEqual(fake.requests('/mp/confirm')[0]!.data, { scene: SCENE, token: 'scan-token-1' });
+      assert.equal(page.screen(), 'done');
+    });
+
+    for (const language of ['en', 'zh_CN']) {
+      it(`when the quota of phone numbers is used up (errno 1400001, on the phone: no server call) the person sees one message, the page's own (${language})`, async () => {
+        fake.language = language;
         withPhone();
         fake.reply('/mp/confirm', { status: 200, data: { state: 'confirmed' } });
         const page = await open();
-        page.fire('.phone-button', 'getphonenumber', refusal.detail);
+        page.fire('.phone-button', 'getphonenumber', { errMsg: 'getPhoneNumber:fail no quota', errno: 1400001 });
         await settle(fake);
-        assert.equal(page.text('.phone-note'), refusal.note);
-        assert.equal(page.has('.phone-button'), true, 'the person may still change their mind');
+        assert.deepEqual(page.texts('.phone .note'), [language === 'en' ? 'Phone numbers cannot be shared right now. You can still confirm without one.' : '暂时无法提供手机号，你仍可不带手机号确认登录。']);
+        assert.equal(page.has('.phone-button'), false, 'tapping again would only give the same errno');
+        assert.deepEqual(fake.calls.filter((c) => c.api === 'showToast' || c.api === 'showModal'), [], 'no toast or dialog of the page\'s own on top');
+        capture(language === 'en' ? 'confirm-phone-unavailable' : 'confirm-phone-unavailable-zh');
         page.submit();
         await settle(fake);
-        assert.deepEqual(fake.requests('/mp/confirm')[0]!.data, { scene: SCENE, token: 'scan-token-1' });
+        assert.deepEqual(fake.requests('/mp/confirm')[0]!.data, { scene: SCENE, token: 'scan-token-1' }, 'nothing to exchange, nothing spent');
         assert.equal(page.screen(), 'done');
       });
     }
   });
 
+  describe('opened without a code (as reviewers, the recent list and a search open it)', () => {
+    const welcome = {
+      en: { title: 'Scan the code on a website to sign in', text: /^This mini-program confirms sign-ins to websites\./, steps: ['On a website, choose to sign in with WeChat.', 'Scan the code the website shows, with WeChat.', 'See which website asks, and confirm here.'], nav: 'Sign in' },
+      zh_CN: { title: '扫描网站上的码来登录', text: /^这个小程序用于确认网站登录。/, steps: ['在网站上选择微信登录。', '用微信扫描网站上显示的码。', '核对请求登录的网站，在这里确认。'], nav: '登录确认' },
+    };
+    for (const [language, words] of Object.entries(welcome)) {
+      it(`a neutral page that explains how to sign in, not an error, without calling WeChat or saoma (${language})`, async () => {
+        fake.language = language;
+        const page = await open({});
+        assert.equal(page.screen(), 'welcome');
+        assert.equal(fake.title, words.nav);
+        assert.equal(page.text('.state-title'), words.title);
+        assert.match(page.text('.state-text'), words.text);
+        assert.deepEqual(page.texts('.step-text'), words.steps);
+        assert.equal(page.has('.retry-button'), false);
+        assert.equal(page.has('.state-detail'), false);
+        assert.deepEqual(fake.calls, []);
+        capture(language === 'en' ? 'welcome' : 'welcome-zh');
+      });
+    }
+
+    it('an empty scene is the same as none', async () => {
+      const page = await open({ scene: '' });
+      assert.equal(page.screen(), 'welcome');
+      assert.deepEqual(fake.calls, []);
+    });
+  });
+
   describe('a code that cannot be used', () => {
     const badScenes: Array<[string, Record<string, string>]> = [
-      ['no scene (opened from the recent list)', {}],
-      ['an empty scene', { scene: '' }],
       ['a garbled escape', { scene: '%E0%A4%A' }],
       ['characters WeChat never puts in a scene', { scene: encodeURIComponent('abc def<>') }],
       ['a scene longer than 32 characters', { scene: 'A'.repeat(33) }],
@@ -307,7 +511,7 @@ describe('the login page (miniprogram-simulate, scripted WeChat)', () => {
       capture('offline');
       page.tap('.retry-button');
       await settle(fake);
-      assert.deepEqual(fake.calls.map((c) => c.api), ['login', 'request', 'login', 'request'], 'a wx.login code is single-use: a fresh one');
+      assert.deepEqual(fake.calls.filter((c) => c.api === 'login' || c.api === 'request').map((c) => c.api), ['login', 'request', 'login', 'request'], 'a wx.login code is single-use: a fresh one');
       assert.equal(page.screen(), 'confirm');
       assert.equal(page.data.session.token, 'scan-token-2');
     });

@@ -4,11 +4,12 @@
 
 const api = require('../../lib/api.js');
 const { loginRequestFrom, isState, avatarUrlFrom } = require('../../lib/answers.js');
-const { sceneFrom } = require('../../lib/scene.js');
+const { sceneFrom, openedWithoutCode } = require('../../lib/scene.js');
+const privacy = require('../../lib/privacy.js');
 const { textsFor, acceptLanguage, withName } = require('../../lib/texts.js');
 
 /**
- * @typedef {'loading' | 'confirm' | 'done' | 'cancelled' | 'expired' | 'taken' | 'offline' | 'error'} Screen
+ * @typedef {'welcome' | 'loading' | 'confirm' | 'done' | 'cancelled' | 'expired' | 'taken' | 'offline' | 'error'} Screen
  * @typedef {import('../../lib/api.js').Problem} Problem
  * @typedef {import('../../lib/texts.js').Texts} Texts
  */
@@ -17,8 +18,19 @@ const { textsFor, acceptLanguage, withName } = require('../../lib/texts.js');
 /** @type {Record<Problem, Screen>} */
 const SCREEN_OF = { expired: 'expired', taken: 'taken', 'already-confirmed': 'done', offline: 'offline', busy: 'error', blocked: 'error', error: 'error' };
 
-/** Quota of phone numbers used up: WeChat's phone button then gives errno 1400001 and no code. */
+/**
+ * The mini-program's quota of phone numbers is used up: WeChat's phone button then gives errno
+ * 1400001 and no code, on the phone itself (no server call happens). The button carries
+ * phone-number-no-quota-toast="{{false}}", so the page's note is the only message the person sees.
+ */
 const PHONE_QUOTA_EXHAUSTED = 1400001;
+
+/**
+ * What WeChat still waits to hear about the privacy agreement, per page (functions cannot live in
+ * a page's data). Each must be answered once: a privacy ability waits until it is.
+ * @type {WeakMap<object, Array<import('../../lib/privacy.js').Answer>>}
+ */
+const privacyAnswers = new WeakMap();
 
 /** WeChat's language ('zh_CN', 'en', …); older base libraries only have getSystemInfoSync. */
 function weChatLanguage() {
@@ -37,12 +49,20 @@ Component({
     /** The code being answered: its scene, and the token that /mp/scan gave only this scanner. */
     session: { scene: '', token: '' },
     site: { name: '', host: '', logo: '' },
-    /** Sentences that name the website. */
-    words: { confirmTitle: '', scopesTitle: '' },
+    /** Sentences that name the website (and what it may receive). */
+    words: { confirmTitle: '', scopesTitle: '', privacyAsk: '', privacyDeclined: '' },
     scopes: /** @type {Array<{ scope: string, description: string }>} */ ([]),
     requester: { browser: '', os: '', ip: '', time: '' },
     askProfile: false,
     askPhone: false,
+    /**
+     * The privacy agreement, when the website asked for a profile or phone number: '' not known
+     * yet, 'asking' (the prompt shows), 'agreed' (the nickname, avatar and phone abilities show)
+     * or 'declined' (the login goes on without them).
+     */
+    privacy: /** @type {'' | 'asking' | 'agreed' | 'declined'} */ (''),
+    /** The guide's name as the operator entered it in WeChat's console ('' = the page's own words). */
+    privacyGuide: '',
     nickname: '',
     avatar: { state: /** @type {'' | 'uploading' | 'uploaded' | 'failed'} */ (''), preview: '', url: '' },
     phone: { state: /** @type {'' | 'given' | 'declined' | 'unavailable'} */ (''), code: '', note: '' },
@@ -62,11 +82,20 @@ Component({
       const t = textsFor(language);
       this.setData({ t, language: acceptLanguage(language) });
       wx.setNavigationBarTitle({ title: t.navTitle });
+      if (openedWithoutCode(options)) {
+        this.setData({ screen: 'welcome' });
+        return;
+      }
       const scene = sceneFrom(options);
       if (!scene) {
         this.showProblem('expired', 'no valid scene');
         return;
       }
+      privacyAnswers.set(this, []);
+      privacy.onAgreementNeeded((answer) => {
+        (privacyAnswers.get(this) || []).push(answer);
+        this.setData({ privacy: 'asking' });
+      });
       this.setData({ session: { scene, token: '' } });
       this.scan();
     },
@@ -92,11 +121,20 @@ Component({
       }
       const { t } = this.data;
       const has = (/** @type {string} */ scope) => request.scopes.some((s) => s.scope === scope);
+      const askProfile = has('profile');
+      const askPhone = has('phone');
+      const what = askProfile && askPhone ? t.whatProfileAndPhone : askPhone ? t.whatPhone : t.whatProfile;
+      const name = request.site.name;
       this.setData({
         screen: 'confirm',
         session: { scene, token: request.token },
         site: request.site,
-        words: { confirmTitle: withName(t.confirmTitle, request.site.name), scopesTitle: withName(t.scopesTitle, request.site.name) },
+        words: {
+          confirmTitle: withName(t.confirmTitle, name),
+          scopesTitle: withName(t.scopesTitle, name),
+          privacyAsk: withName(t.privacyAsk, name, what),
+          privacyDeclined: withName(t.privacyDeclined, name, what),
+        },
         scopes: request.scopes,
         requester: {
           browser: request.requester.browser || t.unknown,
@@ -104,13 +142,56 @@ Component({
           ip: request.requester.ip || t.unknown,
           time: request.requester.time || t.unknown,
         },
-        askProfile: has('profile'),
-        askPhone: has('phone'),
+        askProfile,
+        askPhone,
+        privacy: '',
         nickname: '',
         avatar: { state: '', preview: '', url: '' },
         phone: { state: '', code: '', note: '' },
         busy: false,
       });
+      if (askProfile || askPhone) this.askPrivacy();
+    },
+
+    /**
+     * The nickname, avatar and phone abilities need the privacy agreement: someone who agreed
+     * before sees them at once; anyone else is asked first (through WeChat's prompt listener, so
+     * one prompt serves this request and any ability WeChat holds back on its own).
+     */
+    async askPrivacy() {
+      const token = this.data.session.token;
+      const still = () => this.data.session.token === token && this.data.screen === 'confirm' && !this.data.busy;
+      const { needed, guide } = await privacy.agreementNeeded();
+      if (!still()) return;
+      this.setData({ privacyGuide: guide });
+      if (!needed) {
+        this.setData({ privacy: 'agreed' });
+        return;
+      }
+      const agreed = await privacy.requireAgreement();
+      if (still()) this.setData({ privacy: agreed ? 'agreed' : 'declined' });
+    },
+
+    /** The agree button (open-type="agreePrivacyAuthorization"): WeChat has recorded the agreement. */
+    onAgreePrivacy() {
+      this.answerPrivacy(true);
+      this.setData({ privacy: 'agreed' });
+    },
+
+    onDeclinePrivacy() {
+      this.answerPrivacy(false);
+      this.setData({ privacy: 'declined' });
+    },
+
+    onOpenPrivacyGuide() {
+      privacy.openGuide();
+    },
+
+    /** @param {boolean} agreed tells every privacy ability still waiting whether it may go on */
+    answerPrivacy(agreed) {
+      const waiting = privacyAnswers.get(this) || [];
+      privacyAnswers.set(this, []);
+      for (const answer of waiting) answer(agreed);
     },
 
     /** The website's logo did not load: show the neutral one. */
@@ -149,6 +230,8 @@ Component({
       const value = (e.detail && e.detail.value) || {};
       const nickname = String(value.nickname || '').trim().slice(0, 64);
       this.setData({ busy: true, sending: 'confirm', nickname });
+      // Confirming without answering the prompt is not agreeing to it.
+      this.answerPrivacy(false);
       const { session, avatar, phone } = this.data;
       /** @type {Record<string, string>} */
       const body = { scene: session.scene, token: session.token };
@@ -164,6 +247,7 @@ Component({
     async onCancel() {
       if (this.data.busy || this.data.screen !== 'confirm') return;
       this.setData({ busy: true, sending: 'cancel' });
+      this.answerPrivacy(false);
       const { session } = this.data;
       const answer = await api.post('/mp/cancel', { scene: session.scene, token: session.token }, this.data.language);
       if (answer.ok && isState(answer.data, 'cancelled')) this.showResult('cancelled');
