@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, afterEach, beforeEach, describe, it } from 'node:test';
 import { FakeWx, error, scanAnswer } from './fake-wx.ts';
 import { LoginPage, Throws, attr, settle, wx, type Node } from './login-page.ts';
@@ -671,8 +672,17 @@ describe('the login page (miniprogram-simulate, scripted WeChat)', () => {
   });
 });
 
-describe('the pictures in docs/miniprogram.md', () => {
+describe('the pictures in docs/miniprogram.md and docs/go-live.md', () => {
   it(`show every screen as the page renders it now (if not: ${UPDATE_COMMAND}, and commit docs/miniprogram/)`, () => {
     assert.deepEqual(Screens.documented(), screens.fingerprints());
   });
+
+  for (const doc of ['miniprogram.md', 'go-live.md']) {
+    it(`${doc} shows only pictures the tests draw`, () => {
+      const text = readFileSync(new URL(`../../docs/${doc}`, import.meta.url), 'utf8');
+      const shown = [...text.matchAll(/src="miniprogram\/([\w-]+)\.png"/g)].map((m) => m[1]!);
+      assert.ok(shown.length > 0);
+      for (const name of shown) assert.ok(name in screens.fingerprints(), `${doc} shows miniprogram/${name}.png, which no test draws`);
+    });
+  }
 });
