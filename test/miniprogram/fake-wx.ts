@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 /**
  * A scripted WeChat for the component tests: `wx.login`, `wx.request`, `wx.uploadFile` and
  * friends answer what each test queued, asynchronously as the real ones do, and every call is
@@ -190,20 +192,16 @@ function deliver(reply: Reply, options: Callbacks, api: string, body: (data: unk
   else options.success?.({ statusCode: reply.status, data: body(reply.data), header: {}, errMsg: `${api}:ok` });
 }
 
-/** What saoma's /mp/scan answers for the test website (docs/login.md), in English. */
-export function scanAnswer(overrides: { scopes?: string[]; token?: string; client?: Record<string, unknown>; requester?: Record<string, unknown>; warning?: Record<string, unknown> } = {}) {
-  const words: Record<string, string> = {
-    openid: 'Your account identifier',
-    profile: 'Your WeChat nickname and picture',
-    phone: 'Your phone number',
-    offline_access: 'Stay signed in while you are away',
-  };
+/** What saoma's /mp/scan answers for the test website (docs/login.md), with saoma's own scope words (English unless told). */
+export function scanAnswer(overrides: { scopes?: string[]; token?: string; client?: Record<string, unknown>; language?: 'en' | 'zh-CN'; requester?: Record<string, unknown>; warning?: Record<string, unknown> } = {}) {
+  const locale = JSON.parse(readFileSync(new URL(`../../locales/${overrides.language ?? 'en'}.json`, import.meta.url), 'utf8')) as Record<string, string>;
+  const words = (scope: string) => locale[`scope.${scope}`];
   return {
     state: 'scanned',
     token: overrides.token ?? 'scan-token-1',
     expires_at: 1773451793,
     client: { client_id: 'test-rp', name: 'Test Shop', logo_uri: 'https://shop.example/logo.png', client_uri: 'https://shop.example/', ...overrides.client },
-    scopes: (overrides.scopes ?? ['openid', 'profile']).map((scope) => ({ scope, description: words[scope] ?? scope })),
+    scopes: (overrides.scopes ?? ['openid', 'profile']).map((scope) => ({ scope, description: words(scope) ?? scope })),
     requester: { ip: '203.0.113.7', browser: 'Chrome 126.0', os: 'macOS Sonoma', time: '2026-03-14T01:26:53.000Z', region: '浙江省 杭州市', network: '电信', same_network: 'similar', ...overrides.requester },
     ...(overrides.warning ? { warning: overrides.warning } : {}),
   };

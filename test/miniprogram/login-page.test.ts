@@ -136,7 +136,9 @@ describe('the login page (miniprogram-simulate, scripted WeChat)', () => {
     for (const language of ['en', 'zh_CN'] as const) {
       it(`${language}: the warning is the first thing on the confirm screen, and Cancel is the first and primary button`, async () => {
         fake.language = language;
-        fake.reply('/mp/scan', { status: 200, data: scanAnswer({ requester: { region: '广东省 广州市', network: '电信', same_network: 'different' }, warning: OTHER_NETWORK }) });
+        const chinese = language === 'zh_CN';
+        const warning = chinese ? { code: 'different_network', message: '这次登录是在与你手机不同的网络上发起的。只有确定是你本人时才确认。' } : OTHER_NETWORK;
+        fake.reply('/mp/scan', { status: 200, data: scanAnswer({ language: chinese ? 'zh-CN' : 'en', requester: { region: '广东省 广州市', network: '电信', same_network: 'different' }, warning }) });
         const page = await open();
         assert.equal(page.screen(), 'confirm');
         const form = find(page.tree(), 'confirm');
@@ -324,16 +326,20 @@ describe('the login page (miniprogram-simulate, scripted WeChat)', () => {
       assert.equal(page.screen(), 'done');
     });
 
-    it('asks in Chinese in a Chinese WeChat, naming only what the website asked for', async () => {
+    it('asks in Chinese in a Chinese WeChat, naming only what the website asked for, and says so in Chinese when declined', async () => {
       fake.language = 'zh_CN';
       fake.privacyAgreed = false;
-      fake.reply('/mp/scan', { status: 200, data: scanAnswer({ scopes: ['openid', 'profile'] }) });
+      fake.reply('/mp/scan', { status: 200, data: scanAnswer({ scopes: ['openid', 'profile'], language: 'zh-CN' }) });
       const page = await open();
       assert.equal(page.text('.privacy .card-title'), '隐私保护指引');
       assert.equal(page.text('.privacy-text'), '向 Test Shop 提供你的昵称和头像之前，需要你同意本小程序的隐私保护指引。不同意也可以直接确认登录。');
       assert.equal(page.text('.privacy-guide'), '查看隐私保护指引', 'the page\'s own words when WeChat gives no name');
       assert.deepEqual([page.text('.privacy-decline'), page.text('.privacy-agree')], ['拒绝', '同意']);
       capture('privacy-zh');
+      page.tap('.privacy-decline');
+      await settle(fake);
+      assert.equal(page.text('.privacy-text'), '未同意。你仍可确认登录，Test Shop 不会获得你的昵称和头像。');
+      capture('privacy-declined-zh');
     });
 
     it('declining: WeChat hears "disagree", no nickname, avatar or phone is offered, and the login still completes without them', async () => {
@@ -483,7 +489,7 @@ describe('the login page (miniprogram-simulate, scripted WeChat)', () => {
     for (const language of ['en', 'zh_CN']) {
       it(`when the quota of phone numbers is used up (errno 1400001, on the phone: no server call) the person sees one message, the page's own (${language})`, async () => {
         fake.language = language;
-        withPhone();
+        fake.reply('/mp/scan', { status: 200, data: scanAnswer({ scopes: ['openid', 'phone'], language: language === 'en' ? 'en' : 'zh-CN' }) });
         fake.reply('/mp/confirm', { status: 200, data: { state: 'confirmed' } });
         const page = await open();
         page.fire('.phone-button', 'getphonenumber', { errMsg: 'getPhoneNumber:fail no quota', errno: 1400001 });
