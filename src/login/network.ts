@@ -11,9 +11,8 @@ import type { Translate } from '../http/locale.ts';
  * run time. It is read into memory once per process: by `npm start` before it serves, otherwise on
  * the first lookup (the first scan), so processes that never see a scan (the admin CLI, most tests)
  * never pay for it: about 12 MB of RSS (8.7 MB for IPv4, 2.8 MB more for IPv6) and 0.1–0.5 s, once.
- * A lookup then takes ~0.05 ms. IPv6 is
- * worth its 2.8 MB: Chinese mobile networks give phones IPv6 addresses by default, and without it
- * most phones would read "unknown".
+ * A lookup then takes ~0.05 ms. IPv6 is worth its 2.8 MB: Chinese mobile networks give phones IPv6
+ * addresses by default, and without it most phones would read "unknown".
  */
 export interface NetworkInfo {
   /** The region in the database's words, most specific last ("浙江省 杭州市", "美国"); null when unknown or private. */
