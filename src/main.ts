@@ -1,5 +1,6 @@
 import { createSaoma } from './app.ts';
 import { ConfigError, loadConfig } from './config/load.ts';
+import { loadNetworkDatabase } from './login/network.ts';
 import { createLogger } from './log.ts';
 import { openStore } from './store/open.ts';
 
@@ -18,6 +19,9 @@ async function main(): Promise<void> {
   const log = createLogger(config.env.LOG_LEVEL);
   const store = await openStore(config.store, { keyPrefix: config.env.REDIS_KEY_PREFIX, commandTimeoutMs: config.env.REDIS_COMMAND_TIMEOUT_MS, log });
   const saoma = await createSaoma(config, store, log);
+  // The IP-to-region database (~12 MB, up to half a second): read before serving, not in the
+  // middle of the first scan, where it would hold up every other request of the process.
+  loadNetworkDatabase();
   let port: number;
   try {
     port = await saoma.listen();

@@ -8,7 +8,8 @@ const { hostOf, localTime } = require('./format.js');
  * @property {string} token the scan token only this scanner holds
  * @property {{ name: string, host: string, logo: string }} site
  * @property {Array<{ scope: string, description: string }>} scopes
- * @property {{ browser: string, os: string, ip: string, time: string }} requester
+ * @property {{ browser: string, os: string, ip: string, time: string, region: string, network: string }} requester
+ * @property {boolean} otherNetwork saoma warns that the browser is on another network than this phone
  */
 
 /**
@@ -53,7 +54,11 @@ function loginRequestFrom(data) {
       os: text(requester.os),
       ip: text(requester.ip),
       time: localTime(typeof requester.time === 'number' ? requester.time : text(requester.time)),
+      // Added by saoma later than the others: an older server's answer has neither (shown as unknown).
+      region: text(requester.region),
+      network: text(requester.network),
     },
+    otherNetwork: isObject(data.warning) && data.warning.code === 'different_network',
   };
 }
 

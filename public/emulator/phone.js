@@ -99,7 +99,14 @@ function showConfirm(answer) {
   }));
 
   const requester = answer.requester ?? {};
-  const rows = [['Browser', requester.browser], ['Operating system', requester.os], ['IP address', requester.ip], ['Time', timeText(requester.time)]];
+  const rows = [
+    ['Browser', requester.browser],
+    ['Operating system', requester.os],
+    ['Region', requester.region],
+    ['Network', requester.network],
+    ['IP address', requester.ip],
+    ['Time', timeText(requester.time)],
+  ];
   $('requester').replaceChildren(...rows.flatMap(([label, value]) => {
     const dt = document.createElement('dt');
     dt.textContent = label;
@@ -107,6 +114,13 @@ function showConfirm(answer) {
     dd.textContent = value || 'unknown';
     return [dt, dd];
   }));
+  // The browser is on another network than this phone (a relayed code?): say so first, and make
+  // Cancel the primary choice. The message comes in the page's language (zh-CN or en).
+  const warning = answer.warning && typeof answer.warning.message === 'string' ? answer.warning.message : '';
+  $('network-warning').textContent = warning;
+  $('network-warning').hidden = !warning;
+  $('cancel').classList.toggle('primary', Boolean(warning));
+  $('confirm').classList.toggle('primary', !warning);
   $('nickname').value = '';
   show('confirm-screen');
 }

@@ -7,6 +7,7 @@ import { handleErrors } from '../http/middleware.ts';
 import { rateLimit } from '../http/rate-limit.ts';
 import { toSaomaError } from '../wechat/errors.ts';
 import { auditLog } from '../log.ts';
+import { lookupNetwork, networkForAudit, networkWords, sameNetwork } from './network.ts';
 import { describeRequester } from './requester.ts';
 import { describeScopes } from './scopes.ts';
 import type { LoginServices } from './services.ts';
@@ -65,9 +66,13 @@ export function miniProgramRoutes(services: LoginServices): Router {
       // The same person may scan again (a closed mini-program); nobody else may take it over.
       const sameScanner = state === 'scanned' && t.account_id === account.sub;
       if (state !== 'pending' && !sameScanner) throw wrongState(state, 'pending');
-      return { ...t, state: 'scanned', account_id: account.sub, token_hash: hashToken(token) };
+      return { ...t, state: 'scanned', account_id: account.sub, openid: session.openid, token_hash: hashToken(token) };
     });
-    audit({ event: 'ticket.scanned', actor: `wechat:${account.sub}`, ip: ctx.ip, client_id: scanned.client_id });
+    // Where the login page was opened (the browser) against where the code is scanned (this
+    // request): a code relayed from someone else's browser usually shows as another network.
+    const browser = lookupNetwork(scanned.requester.ip);
+    const match = sameNetwork(scanned.requester.ip, ctx.ip);
+    audit({ event: 'ticket.scanned', actor: `wechat:${account.sub}`, ip: ctx.ip, client_id: scanned.client_id, ...networksForAudit(scanned, ctx.ip) });
 
     const { t } = pageLocale(ctx);
     const client = await provider.Client.find(scanned.client_id);
@@ -82,7 +87,8 @@ export function miniProgramRoutes(services: LoginServices): Router {
         client_uri: client?.clientUri ?? null,
       },
       scopes: describeScopes(scanned.scopes, t),
-      requester: describeRequester(scanned.requester),
+      requester: { ...describeRequester(scanned.requester), ...networkWords(browser, t), same_network: match },
+      ...(match === 'different' ? { warning: { code: 'different_network', message: t('warning.different_network') } } : {}),
     };
   });
 
@@ -108,13 +114,15 @@ export function miniProgramRoutes(services: LoginServices): Router {
     if (avatarUrl) profile.picture = avatarUrl;
     if (phoneCode && ticket.scopes.includes('phone')) {
       try {
-        const phone = await wechat.phoneNumber(phoneCode);
-        profile.phone_number = phone.phoneNumber;
+        // With the scanner's openid, so WeChat refuses a phone code given to anyone else.
+        const phone = await wechat.phoneNumber(phoneCode, ticket.openid);
+        profile.phone_number = phone.e164;
         profile.phone_number_verified = true;
         phoneShared = true;
       } catch (err) {
         const failure = toSaomaError(err);
-        log.warn({ event: 'phone.failed', code: failure.code, errcode: failure.errcode }, 'phone number not obtained; login continues without it');
+        // The description says what to change when the deployment is at fault (48001, 40164).
+        log.warn({ event: 'phone.failed', code: failure.code, errcode: failure.errcode, reason: failure.description }, 'phone number not obtained; login continues without it');
       }
     }
     if (Object.keys(profile).length) await accounts.update(ticket.account_id!, profile);
@@ -131,7 +139,7 @@ export function miniProgramRoutes(services: LoginServices): Router {
         ...(nickname || avatarUrl ? { scanner: { ...(nickname ? { nickname } : {}), ...(avatarUrl ? { avatar_url: avatarUrl } : {}) } } : {}),
       };
     });
-    audit({ event: 'ticket.confirmed', actor: `wechat:${confirmed.account_id}`, ip: ctx.ip, client_id: confirmed.client_id, scopes: confirmed.scopes });
+    audit({ event: 'ticket.confirmed', actor: `wechat:${confirmed.account_id}`, ip: ctx.ip, client_id: confirmed.client_id, scopes: confirmed.scopes, ...networksForAudit(confirmed, ctx.ip) });
     ctx.body = { state: 'confirmed' };
   });
 
@@ -150,6 +158,18 @@ export function miniProgramRoutes(services: LoginServices): Router {
   });
 
   return router;
+}
+
+/**
+ * Both networks for an audit line, as region and operator: the phone's address is the line's `ip`
+ * (as on every audit line); the browser's address stays out of the logs, as it always has.
+ */
+function networksForAudit(ticket: LoginTicket, phoneIp: string) {
+  return {
+    browser_network: networkForAudit(lookupNetwork(ticket.requester.ip)),
+    phone_network: networkForAudit(lookupNetwork(phoneIp)),
+    same_network: sameNetwork(ticket.requester.ip, phoneIp),
+  };
 }
 
 function isImageUrl(value: string, issuer: string): boolean {

@@ -193,7 +193,7 @@ function deliver(reply: Reply, options: Callbacks, api: string, body: (data: unk
 }
 
 /** What saoma's /mp/scan answers for the test website (docs/login.md), with saoma's own scope words (English unless told). */
-export function scanAnswer(overrides: { scopes?: string[]; token?: string; client?: Record<string, unknown>; language?: 'en' | 'zh-CN' } = {}) {
+export function scanAnswer(overrides: { scopes?: string[]; token?: string; client?: Record<string, unknown>; language?: 'en' | 'zh-CN'; requester?: Record<string, unknown>; warning?: Record<string, unknown> } = {}) {
   const locale = JSON.parse(readFileSync(new URL(`../../locales/${overrides.language ?? 'en'}.json`, import.meta.url), 'utf8')) as Record<string, string>;
   const words = (scope: string) => locale[`scope.${scope}`];
   return {
@@ -202,7 +202,8 @@ export function scanAnswer(overrides: { scopes?: string[]; token?: string; clien
     expires_at: 1773451793,
     client: { client_id: 'test-rp', name: 'Test Shop', logo_uri: 'https://shop.example/logo.png', client_uri: 'https://shop.example/', ...overrides.client },
     scopes: (overrides.scopes ?? ['openid', 'profile']).map((scope) => ({ scope, description: words(scope) ?? scope })),
-    requester: { ip: '203.0.113.7', browser: 'Chrome 126.0', os: 'macOS Sonoma', time: '2026-03-14T01:26:53.000Z' },
+    requester: { ip: '203.0.113.7', browser: 'Chrome 126.0', os: 'macOS Sonoma', time: '2026-03-14T01:26:53.000Z', region: '浙江省 杭州市', network: '电信', same_network: 'similar', ...overrides.requester },
+    ...(overrides.warning ? { warning: overrides.warning } : {}),
   };
 }
 

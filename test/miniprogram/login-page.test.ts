@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, afterEach, beforeEach, describe, it } from 'node:test';
 import { FakeWx, error, scanAnswer } from './fake-wx.ts';
-import { LoginPage, Throws, settle, wx } from './login-page.ts';
+import { LoginPage, Throws, attr, settle, wx, type Node } from './login-page.ts';
 import { screenHtml } from './screen-html.ts';
 import { Screens, UPDATE_COMMAND } from './screens.ts';
 
@@ -65,7 +65,10 @@ describe('the login page (miniprogram-simulate, scripted WeChat)', () => {
       assert.equal(page.text('.requester-browser'), 'Chrome 126.0');
       assert.equal(page.text('.requester-os'), 'macOS Sonoma');
       assert.equal(page.text('.requester-ip'), '203.0.113.7');
+      assert.equal(page.text('.requester-region'), '浙江省 杭州市');
+      assert.equal(page.text('.requester-network'), '电信');
       assert.equal(page.text('.requester-time'), '2026-03-14 09:26:53', 'in the phone\'s own time zone');
+      assert.equal(page.has('.other-network'), false, 'no network warning when saoma gives none');
       assert.equal(page.text('.warning-title'), 'Only if you are signing in right now');
       assert.match(page.text('.warning-text'), /only if you are signing in on your own screen at this moment.*sent you this code.*tap Cancel/);
       assert.equal(page.attr('.nickname', 'type'), 'nickname');
@@ -113,6 +116,77 @@ describe('the login page (miniprogram-simulate, scripted WeChat)', () => {
       assert.equal(page.text('.site-title'), '登录 Test Shop？');
       assert.equal(page.text('.warning-title'), '仅在你本人正在登录时确认');
       assert.equal(page.text('.confirm-button'), '确认登录');
+    });
+  });
+
+  describe('a sign-in started on another network than the phone', () => {
+    const OTHER_NETWORK = { code: 'different_network', message: 'This sign-in was started on another network than your phone. Confirm only if that is you.' };
+
+    /** The node whose class list has `name`, depth first. */
+    function find(node: Node, name: string): Node | undefined {
+      if (String(attr(node, 'class') ?? '').split(/\s+/).includes(name)) return node;
+      for (const child of node.children) {
+        const found = typeof child === 'string' ? undefined : find(child, name);
+        if (found) return found;
+      }
+      return undefined;
+    }
+    const elements = (node: Node | undefined) => (node?.children ?? []).filter((child): child is Node => typeof child !== 'string');
+
+    for (const language of ['en', 'zh_CN'] as const) {
+      it(`${language}: the warning is the first thing on the confirm screen, and Cancel is the first and primary button`, async () => {
+        fake.language = language;
+        const chinese = language === 'zh_CN';
+        const warning = chinese ? { code: 'different_network', message: '这次登录是在与你手机不同的网络上发起的。只有确定是你本人时才确认。' } : OTHER_NETWORK;
+        fake.reply('/mp/scan', { status: 200, data: scanAnswer({ language: chinese ? 'zh-CN' : 'en', requester: { region: '广东省 广州市', network: '电信', same_network: 'different' }, warning }) });
+        const page = await open();
+        assert.equal(page.screen(), 'confirm');
+        const form = find(page.tree(), 'confirm');
+        assert.equal(attr(elements(form)[0]!, 'class'), 'other-network', 'the warning comes before the website and everything else');
+        if (language === 'en') {
+          assert.equal(page.text('.other-network-title'), 'Started on another network');
+          assert.match(page.text('.other-network-text'), /^The sign-in was started on another network than your phone: confirm only if that is you\./);
+        } else {
+          assert.equal(page.text('.other-network-title'), '登录请求来自另一个网络');
+          assert.match(page.text('.other-network-text'), /^这次登录是在与你手机不同的网络上发起的：只有确定是你本人时才确认。/);
+        }
+        assert.equal(page.text('.requester-region'), '广东省 广州市');
+        assert.equal(page.text('.requester-network'), '电信');
+
+        const buttons = elements(find(page.tree(), 'actions')).map((button) => ({ class: String(attr(button, 'class')).trim(), type: attr(button, 'type') }));
+        assert.deepEqual(buttons.map((b) => b.class.split(/\s+/)[0]), ['cancel-button', 'confirm-button'], 'Cancel first');
+        assert.deepEqual(buttons.map((b) => b.type), ['primary', 'default'], 'Cancel is the primary button, Confirm a plain one');
+        capture(language === 'en' ? 'confirm-other-network' : 'confirm-other-network-zh');
+      });
+    }
+
+    it('Cancel, the first button, cancels; Confirm still confirms for a person who is signing in from another network on purpose', async () => {
+      fake.reply('/mp/scan', { status: 200, data: scanAnswer({ warning: OTHER_NETWORK }) });
+      fake.reply('/mp/cancel', { status: 200, data: { state: 'cancelled' } });
+      const cancelling = await open();
+      cancelling.tap('.cancel-button');
+      await settle(fake);
+      assert.equal(fake.requests('/mp/cancel').length, 1);
+      assert.equal(cancelling.screen(), 'cancelled');
+      cancelling.close();
+
+      fake.reply('/mp/scan', { status: 200, data: scanAnswer({ warning: OTHER_NETWORK }) });
+      fake.reply('/mp/confirm', { status: 200, data: { state: 'confirmed' } });
+      page = await open();
+      page.submit();
+      await settle(fake);
+      assert.equal(fake.requests('/mp/confirm').length, 1);
+      assert.equal(page.screen(), 'done');
+    });
+
+    it('another warning code, or none, shows no network warning; an older saoma without region and network shows them as unknown', async () => {
+      fake.reply('/mp/scan', { status: 200, data: { ...scanAnswer({ warning: { code: 'something_else', message: 'x' } }), requester: { ip: '203.0.113.7', browser: 'Chrome 126.0', os: 'macOS Sonoma', time: '2026-03-14T01:26:53.000Z' } } });
+      const page = await open();
+      assert.equal(page.screen(), 'confirm');
+      assert.equal(page.has('.other-network'), false);
+      assert.equal(page.text('.requester-region'), 'unknown');
+      assert.equal(page.text('.requester-network'), 'unknown');
+      assert.equal(page.attr('.confirm-button', 'type'), 'primary');
     });
   });
 

@@ -58,6 +58,8 @@ describe('the login page against a running saoma', () => {
     assert.match(page.text('.requester-browser'), /^Chrome 126/);
     assert.match(page.text('.requester-os'), /^macOS/);
     assert.equal(page.text('.requester-ip'), '127.0.0.1');
+    assert.equal(page.text('.requester-region'), 'This server\'s own computer', 'saoma\'s words for loopback, in the page\'s language');
+    assert.equal(page.has('.other-network'), false, 'the browser and the phone are both on this machine');
     assert.match(page.text('.requester-time'), /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
 
     const picture = join(mkdtempSync(join(tmpdir(), 'saoma-avatar-')), 'tmp_avatar.png');

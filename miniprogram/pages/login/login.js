@@ -52,7 +52,9 @@ Component({
     /** Sentences that name the website (and what it may receive). */
     words: { confirmTitle: '', scopesTitle: '', privacyAsk: '', privacyDeclined: '' },
     scopes: /** @type {Array<{ scope: string, description: string }>} */ ([]),
-    requester: { browser: '', os: '', ip: '', time: '' },
+    requester: { browser: '', os: '', ip: '', time: '', region: '', network: '' },
+    /** saoma says the browser is on another network than this phone: warn first, Cancel first. */
+    otherNetwork: false,
     askProfile: false,
     askPhone: false,
     /**
@@ -141,7 +143,10 @@ Component({
           os: request.requester.os || t.unknown,
           ip: request.requester.ip || t.unknown,
           time: request.requester.time || t.unknown,
+          region: request.requester.region || t.unknown,
+          network: request.requester.network || t.unknown,
         },
+        otherNetwork: request.otherNetwork,
         askProfile,
         askPhone,
         privacy: '',
