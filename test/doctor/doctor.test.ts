@@ -26,12 +26,14 @@ function doctor(env: Record<string, string>, args: string[] = [], nodeArgs: stri
   });
 }
 
-/** The report's block for one check: its line and the fix lines indented under it. */
+/** The report's block for one check, as `<icon> <message>` and the fix lines under it (indent trimmed). */
 function row(stdout: string, title: string): string {
   const lines = stdout.split('\n');
-  const start = lines.findIndex((l) => new RegExp(`^\\S+ ${title.replace(/[()]/g, '\\$&')} `).test(l));
+  const pattern = new RegExp(`^(\\S+) ${title.replace(/[()]/g, '\\$&')} +(.*)$`);
+  const start = lines.findIndex((l) => pattern.test(l));
   assert.ok(start >= 0, `the report has a line for ${title}:\n${stdout}`);
-  const block = [lines[start]!];
+  const [, icon, message] = pattern.exec(lines[start]!)!;
+  const block = [`${icon} ${message}`];
   for (const line of lines.slice(start + 1)) {
     if (!line.startsWith(' ')) break;
     block.push(line.trim());
@@ -123,7 +125,7 @@ describe('saoma doctor', () => {
     await settings({ account_type: 'individual', verified: false, ip_whitelist: ['203.0.113.7'], released_pages: [] });
     const blocked = await doctor(env);
     assert.equal(blocked.code, 1);
-    assert.match(row(blocked.stdout, 'API IP whitelist'), /^❌ .*WeChat saw this server as 127\.0\.0\.1.*40164\n→ Add 127\.0\.0\.1 in mp\.weixin\.qq\.com → 开发 → 开发管理 → 开发设置 → IP白名单/s);
+    assert.match(row(blocked.stdout, 'API IP whitelist'), /^❌ WeChat saw this server as 127\.0\.0\.1, which is not in the mini-program's API IP whitelist \(errcode 40164\)\n→ Add 127\.0\.0\.1 in mp\.weixin\.qq\.com → 开发 → 开发管理 → 开发设置 → IP白名单/s);
     for (const title of ['AppID and secret', 'Login page released', 'Code image', 'URL Link (Open WeChat)', 'Phone-number ability']) {
       assert.match(row(blocked.stdout, title), /^⏭️ .*not checked: .*whitelist/, title);
     }

@@ -70,9 +70,11 @@ async function readPersistence(store: Exclude<Config['store'], { kind: 'memory' 
   if (store.kind === 'redis') client = new Redis(store.url, options);
   else if (store.kind === 'sentinel') client = new Redis({ ...options, sentinels: store.sentinels.map((n) => hostPort(n, 26379)), name: store.name, sentinelRetryStrategy: () => null });
   else client = new Cluster(store.nodes.map((n) => hostPort(n, 6379)), { lazyConnect: true, enableOfflineQueue: false, clusterRetryStrategy: () => null, redisOptions: options });
-  client.on('error', () => {});
+  // The connection's own error (ECONNREFUSED, WRONGPASS…) says more than "Connection is closed".
+  let cause: unknown;
+  client.on('error', (err) => { cause ??= err; });
   try {
-    await withTimeout(client.connect(), timeoutMs);
+    await withTimeout(client.connect(), timeoutMs).catch((err) => { throw cause ?? err; });
     const nodes = client instanceof Cluster ? client.nodes('master') : [client];
     return await Promise.all(nodes.map(async (node) => ({ node: `${node.options.host}:${node.options.port}`, persistence: await withTimeout(persistenceOf(node), timeoutMs * 2) })));
   } finally {
