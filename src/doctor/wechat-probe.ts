@@ -80,7 +80,7 @@ export function probeWeChat(config: Config, production: boolean): WeChatProbe {
   /** Runs a business call only once the token is there; otherwise reports it blocked by the token's failure. */
   const afterToken = <T>(call: () => Promise<T>) => once(async (): Promise<Outcome<T>> => {
     const got = await token();
-    if (!got.ok) return { ok: false, error: got.error, blocked: got.blocked ?? 'no access token (see "AppID and secret")' };
+    if (!got.ok) return { ok: false, error: got.error, blocked: got.blocked ?? blockedBy(got) };
     return attempt(call);
   });
 
@@ -108,7 +108,9 @@ export function probeWeChat(config: Config, production: boolean): WeChatProbe {
       if (Number.isNaN(server)) return { ok: false as const, reason: `${target} sent no Date header` };
       return { ok: true as const, server, sentAt, receivedAt };
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code ?? (err as Error).name;
+      // A timeout is a DOMException whose numeric `code` says nothing: its name does.
+      const name = (err as Error).name;
+      const code = name === 'TimeoutError' || name === 'AbortError' ? name : (err as NodeJS.ErrnoException).code ?? name;
       return { ok: false as const, reason: code === 'TimeoutError' || code === 'AbortError' ? `${target} did not answer within ${env.WECHAT_TIMEOUT_MS} ms` : `could not reach ${target}: ${code}` };
     }
   });
@@ -155,4 +157,11 @@ export function errcodeOf(outcome: Outcome<unknown>): number | undefined {
 /** Whether the failure is the way to WeChat (timeout, no connection), not WeChat's answer. */
 export function unreachable(outcome: Outcome<unknown>): boolean {
   return !outcome.ok && outcome.error instanceof WeChatApiError && (outcome.error.errcode === 'timeout' || outcome.error.errcode === 'network');
+}
+
+/** Why the calls that need the token were not made, in the words of the line to read first. */
+function blockedBy(token: Outcome<void>): string {
+  return errcodeOf(token) === 40164
+    ? 'WeChat refuses calls from this server\'s IP address (see "API IP whitelist")'
+    : 'no access token (see "AppID and secret")';
 }

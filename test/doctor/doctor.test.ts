@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { createServer, type Socket } from 'node:net';
+import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
@@ -127,7 +129,7 @@ describe('saoma doctor', () => {
     assert.equal(blocked.code, 1);
     assert.match(row(blocked.stdout, 'API IP whitelist'), /^❌ WeChat saw this server as 127\.0\.0\.1, which is not in the mini-program's API IP whitelist \(errcode 40164\)\n→ Add 127\.0\.0\.1 in mp\.weixin\.qq\.com → 开发 → 开发管理 → 开发设置 → IP白名单/s);
     for (const title of ['AppID and secret', 'Login page released', 'Code image', 'URL Link (Open WeChat)', 'Phone-number ability']) {
-      assert.match(row(blocked.stdout, title), /^⏭️ .*not checked: .*whitelist/, title);
+      assert.match(row(blocked.stdout, title), /^⏭️ not checked: WeChat refuse.* this server's IP address.*"API IP whitelist"/, title);
     }
     for (const title of ['ISSUER', 'Cookie keys', 'Redis persistence', 'Clock']) assert.match(row(blocked.stdout, title), /^✅/, `${title} is still checked`);
 
@@ -255,6 +257,26 @@ describe('saoma doctor', () => {
     assert.match(row(run.stdout, 'Clock'), /^⏭️ not checked: could not reach 127\.0\.0\.1:\d+: ECONNREFUSED/);
     for (const title of ['ISSUER', 'Cookie keys', 'Redis persistence']) assert.match(row(run.stdout, title), /^✅/, title);
     assert.doesNotMatch(run.stdout + run.stderr, /\n\s+at /);
+  });
+
+  it('a WeChat and an ISSUER that accept connections but never answer: bounded by the timeouts, each line says so', async () => {
+    const held: Socket[] = [];
+    const silent = createServer((socket) => { held.push(socket); });
+    silent.listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    const hole = `http://127.0.0.1:${(silent.address() as { port: number }).port}`;
+    try {
+      const started = Date.now();
+      const run = await doctor({ ...env, WECHAT_API_BASE: hole, WECHAT_TIMEOUT_MS: '1000', ISSUER: hole });
+      assert.equal(run.code, 1);
+      assert.match(row(run.stdout, 'AppID and secret'), /^❌ WeChat did not answer in time \(no answer within 1000 ms\)/);
+      assert.match(row(run.stdout, 'Clock'), /^⏭️ not checked: 127\.0\.0\.1:\d+ did not answer within 1000 ms/);
+      assert.match(row(run.stdout, 'ISSUER'), /^❌ could not fetch http:\/\/127\.0\.0\.1:\d+\/\.well-known\/openid-configuration: no answer within 5000 ms\n→ Start saoma, and make ISSUER the public URL/);
+      assert.ok(Date.now() - started < 60_000, 'nothing waits longer than its timeout');
+    } finally {
+      for (const socket of held) socket.destroy();
+      silent.close();
+    }
   });
 
   it('--json: one document, each check with id, status, message and fix', async () => {

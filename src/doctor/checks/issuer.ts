@@ -27,7 +27,9 @@ export const issuer: Check = {
       }
       answered = (JSON.parse(text) as { issuer?: unknown }).issuer as string | undefined;
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code ?? (err as Error).name;
+      // A timeout is a DOMException whose numeric `code` says nothing: its name does.
+      const name = (err as Error).name;
+      const code = name === 'TimeoutError' || name === 'AbortError' ? name : (err as NodeJS.ErrnoException).code ?? name;
       const why = code === 'TimeoutError' || code === 'AbortError' ? `no answer within ${timeoutMs} ms` : code === undefined || code === 'SyntaxError' ? 'the answer is not JSON' : code;
       return fail(`could not fetch ${discovery}: ${why}`, 'Start saoma, and make ISSUER the public URL it is reached at (DNS, TLS certificate, proxy); websites cannot sign in until it answers.');
     }

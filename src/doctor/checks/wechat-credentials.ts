@@ -25,7 +25,7 @@ export const wechatCredentials: Check = {
       case 40243:
         return fail(`the AppSecret of ${appid} is frozen (${how})`, `Unfreeze the AppSecret in ${CONSOLE}.`);
       case 40164:
-        return skipped(`not checked: WeChat refused this server's IP address before looking at the secret (${how}); see "API IP whitelist"`);
+        return skipped('not checked: WeChat refused this server\'s IP address before looking at the secret (errcode 40164); see "API IP whitelist"');
       case 45009:
         return fail(`WeChat's daily access-token quota is used up (${how})`, 'Wait until tomorrow, or reset the quota in the mini-program console (接口调用频次 / clear_quota); find what else fetches tokens for this AppID.');
       case -1:
