@@ -126,6 +126,9 @@ export function probeWeChat(config: Config, production: boolean): WeChatProbe {
   };
 }
 
+/** The fix of a line that could not be checked because WeChat did not answer that one call. */
+export const RUN_AGAIN = 'Run saoma doctor again; if it keeps happening, check this server\'s connection to WeChat (WECHAT_TIMEOUT_MS, proxy, firewall).';
+
 /** A failed call in words for the report: WeChat's errcode and message (without its request id), or what went wrong on the way. */
 export function describeFailure(error: WeChatApiError | SaomaError): string {
   if (error instanceof SaomaError) return error.description;

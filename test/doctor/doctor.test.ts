@@ -99,6 +99,8 @@ describe('saoma doctor', () => {
       WECHAT_SECRET: SECRET,
       WECHAT_API_BASE: emulatorBase,
       REDIS_URL: redis.url,
+      // Generous: the machine running the tests may be busy, and a slow answer is not what these tests are about.
+      WECHAT_TIMEOUT_MS: '20000',
       COOKIE_KEYS,
       CLIENTS_FILE: clientsFile([{ client_id: 'shop', client_secret: 'shop-secret-that-is-long-enough-0123456789', redirect_uris: ['https://shop.example/callback'], scope: 'openid profile phone' }]),
     };

@@ -1,5 +1,5 @@
 import { fail, ok, skipped, warn, type Check } from '../check.ts';
-import { describeFailure, errcodeOf } from '../wechat-probe.ts';
+import { RUN_AGAIN, describeFailure, errcodeOf, unreachable } from '../wechat-probe.ts';
 
 /**
  * The login page is in the released mini-program: a real getwxacodeunlimit for WECHAT_PAGE and
@@ -17,6 +17,7 @@ export const loginPage: Check = {
       return ok(`${page} is in the released mini-program (a code for env_version ${envVersion} was drawn with check_path true${note})`);
     }
     if (answer.blocked) return skipped(`not checked: ${answer.blocked}`);
+    if (unreachable(answer)) return skipped(`not checked: ${describeFailure(answer.error)}`, RUN_AGAIN);
     const errcode = errcodeOf(answer);
     if (errcode === 41030) {
       const release = `Release a version of the mini-program that has ${page} (upload → submit for review → release in mp.weixin.qq.com → 管理 → 版本管理 / Version management), and check that WECHAT_PAGE is spelled as in its app.json`;

@@ -1,5 +1,5 @@
 import { fail, ok, skipped, warn, type Check } from '../check.ts';
-import { describeFailure, errcodeOf } from '../wechat-probe.ts';
+import { RUN_AGAIN, describeFailure, errcodeOf, unreachable } from '../wechat-probe.ts';
 
 /**
  * Whether the mini-program may read phone numbers, without buying one: getuserphonenumber with a
@@ -14,6 +14,7 @@ export const phoneNumber: Check = {
     const answer = await wechat.phone();
     if (answer.ok) return ok('getuserphonenumber answered (no number is bought by this check)');
     if (answer.blocked) return skipped(`not checked: ${answer.blocked}`);
+    if (unreachable(answer)) return skipped(`not checked: ${describeFailure(answer.error)}`, RUN_AGAIN);
     const errcode = errcodeOf(answer);
     if (errcode === 40029 || errcode === 40163 || errcode === 40013) {
       return ok(`available: WeChat checked the (deliberately invalid) code and refused only the code (errcode ${errcode}); no number was bought`);

@@ -1,5 +1,5 @@
 import { fail, ok, skipped, warn, type Check } from '../check.ts';
-import { describeFailure, errcodeOf } from '../wechat-probe.ts';
+import { RUN_AGAIN, describeFailure, errcodeOf, unreachable } from '../wechat-probe.ts';
 
 /**
  * URL Link (wxa/generate_urllink) is what the "Open WeChat to sign in" button on phone browsers
@@ -17,6 +17,7 @@ export const urlLink: Check = {
       return ok(`generate_urllink works, but WECHAT_OPEN_LINK=${mode}${mode === 'off' ? ' hides the "Open WeChat to sign in" button' : ''}; set WECHAT_OPEN_LINK=url_link to use it`);
     }
     if (answer.blocked) return skipped(`not checked: ${answer.blocked}`);
+    if (unreachable(answer)) return skipped(`not checked: ${describeFailure(answer.error)}`, RUN_AGAIN);
     const errcode = errcodeOf(answer);
     if (errcode === 40002) {
       if (mode === 'off') return ok('not available (individual mini-program, errcode 40002); WECHAT_OPEN_LINK=off already hides the button');
