@@ -6,6 +6,7 @@ import { configuredClients, createAdmin, type Admin } from './admin/setup.ts';
 import type { Config } from './config/load.ts';
 import { createDemo } from './demo/rp.ts';
 import { createEmulator, type Emulator } from './emulator/emulator.ts';
+import { settingsFromEnv } from './emulator/settings.ts';
 import { dispatch, type Route } from './http/server.ts';
 import { defineRequestContext } from './http/middleware.ts';
 import { assetRoutes } from './http/assets.ts';
@@ -79,7 +80,7 @@ export async function createSaoma(config: Config, store: Store, log: Logger, ove
   const routes: Route[] = [];
   let emulator: Emulator | undefined;
   if (config.wechat.embeddedEmulator && !config.production) {
-    emulator = createEmulator({ appid: config.wechat.appid, secret: config.wechat.secret, log });
+    emulator = createEmulator({ appid: config.wechat.appid, secret: config.wechat.secret, settings: settingsFromEnv(config.env), log });
     routes.push({ prefixes: ['/cgi-bin', '/sns', '/wxa', '/emulator'], handler: emulator.app.callback() });
   }
   if (config.demo) routes.push({ prefixes: ['/demo'], handler: createDemo(config.issuer, cookieKeys).callback() });

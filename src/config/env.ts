@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -34,6 +35,13 @@ export const envSchema = z.object({
   WECHAT_CHECK_PATH: bool.default(true),
   WECHAT_CODE_WIDTH: z.coerce.number().int().min(280).max(1280).default(430),
   WECHAT_OPEN_LINK: z.enum(['url_link', 'scheme', 'off']).default('url_link'),
+
+  EMULATOR_ACCOUNT_TYPE: z.enum(['organization', 'individual']).optional(),
+  EMULATOR_VERIFIED: bool.optional(),
+  EMULATOR_IP_WHITELIST: list.refine((ips) => ips.every((ip) => isIP(ip) !== 0), 'a comma-separated list of IP addresses').optional(),
+  EMULATOR_RELEASED_PAGES: list.refine((pages) => pages.every((p) => p === 'none' || /^[A-Za-z0-9_\-]+(\/[A-Za-z0-9_\-]+)*$/.test(p)), 'comma-separated page paths without a leading / or query, or `none`').optional(),
+  EMULATOR_CODE_FORMAT: z.enum(['jpeg', 'png']).optional(),
+  EMULATOR_QUOTAS: bool.optional(),
 
   TICKET_TTL_SECONDS: seconds.default(180),
   INTERACTION_TTL_SECONDS: seconds.default(1800),
@@ -82,7 +90,13 @@ export const envDocs: Record<keyof Env, string> = {
   WECHAT_ENV_VERSION: '`release`, `trial` or `develop`: which mini-program version the code opens.',
   WECHAT_CHECK_PATH: 'Whether WeChat checks that the page exists in the published version.',
   WECHAT_CODE_WIDTH: 'Code image width in pixels (280–1280).',
-  WECHAT_OPEN_LINK: 'How the login page on a phone browser opens the mini-program ("Open WeChat to sign in"): `url_link` (an https link from `wxa/generate_urllink`, one call per code, on tap), `scheme` (the plaintext `weixin://dl/business/` scheme, no API call; declare the page in the mini-program console first) or `off` (no button).',
+  WECHAT_OPEN_LINK: 'How the login page on a phone browser opens the mini-program ("Open WeChat to sign in"): `url_link` (an https link from `wxa/generate_urllink`, one call per code, on tap), `scheme` (the plaintext `weixin://dl/business/` scheme, no API call; declare the page in the mini-program console first) or `off` (no button). Individual (个人主体) mini-programs can do neither: WeChat answers `url_link` with 40002, after which saoma hides the button for the whole deployment (remembered in the store) and logs one warning; set `off` for them.',
+  EMULATOR_ACCOUNT_TYPE: 'Built-in emulator only: the emulated mini-program\'s account, `organization` (default) or `individual` (个人主体: no URL Link, answered 40002; no phone numbers, answered 48001).',
+  EMULATOR_VERIFIED: 'Built-in emulator only: whether the emulated mini-program is verified (微信认证, default true); phone numbers need a verified organisation.',
+  EMULATOR_IP_WHITELIST: 'Built-in emulator only: comma-separated API IP whitelist; WeChat calls from any other address get 40164. Default: none (no check).',
+  EMULATOR_RELEASED_PAGES: 'Built-in emulator only: comma-separated pages of the released version (`none`: never released); a code for another page with `check_path` gets 41030. Default: the pages of `miniprogram/app.json`.',
+  EMULATOR_CODE_FORMAT: 'Built-in emulator only: `jpeg` (default, as WeChat) or `png` code images; both labelled `image/jpeg`, as WeChat labels them.',
+  EMULATOR_QUOTAS: 'Built-in emulator only: apply WeChat\'s rate limits (45009 at 5,000 codes a minute, 45011 at 100 jscode2session a user a minute, forced token refreshes, the URL Link daily cap). Default false.',
   TICKET_TTL_SECONDS: 'Lifetime of one login code (never beyond the interaction).',
   INTERACTION_TTL_SECONDS: 'Lifetime of a login page (the OIDC interaction).',
   STATUS_WAIT_SECONDS: 'How long a status long-poll waits before answering unchanged.',

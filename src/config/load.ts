@@ -69,6 +69,13 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
   if (env.WECHAT_APPID !== undefined && env.WECHAT_SECRET === undefined) problems.push('WECHAT_SECRET: required when WECHAT_APPID is set');
   if (emulator && env.WECHAT_SECRET !== undefined) problems.push('WECHAT_APPID: required when WECHAT_SECRET is set');
 
+  // The emulator's settings describe the emulated mini-program: meaningless anywhere else.
+  const embeddedEmulator = emulator && env.WECHAT_API_BASE === undefined;
+  for (const name of Object.keys(env).filter((key) => key.startsWith('EMULATOR_') && env[key as keyof Env] !== undefined)) {
+    if (production) problems.push(`${name}: the WeChat emulator is for development only; production refuses its settings`);
+    else if (!embeddedEmulator) problems.push(`${name}: only the built-in WeChat emulator reads it (no WECHAT_APPID, no WECHAT_API_BASE); set it on the emulator you run instead`);
+  }
+
   const store = storeOf(env, problems);
   if (production) {
     if (store.kind === 'memory') problems.push('REDIS_URL: production needs Redis (REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES); the in-memory store loses every login on restart and cannot be shared');
@@ -92,7 +99,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
       emulator,
       appid: env.WECHAT_APPID ?? EMULATOR_APPID,
       secret: env.WECHAT_SECRET ?? EMULATOR_SECRET,
-      embeddedEmulator: emulator && env.WECHAT_API_BASE === undefined,
+      embeddedEmulator,
       apiBase: (env.WECHAT_API_BASE ?? (emulator ? `http://127.0.0.1:${env.PORT}` : 'https://api.weixin.qq.com')).replace(/\/$/, ''),
     },
     store,

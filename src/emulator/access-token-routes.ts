@@ -3,6 +3,7 @@ import type { Router } from '@koa/router';
 import { wechatAnswer, wechatError } from './answers.ts';
 import { readJsonBody } from './body.ts';
 import { proceedWithCall } from './faulted.ts';
+import { acceptCaller } from './ip-whitelist.ts';
 import type { EmulatorState } from './state.ts';
 
 interface Credentials { appid: string; secret: string }
@@ -21,8 +22,18 @@ export function accessTokenRoutes(router: Router, state: EmulatorState, app: Cre
     if (appid !== app.appid) return wechatError(ctx, 40013);
     if (typeof secret !== 'string' || secret === '') return wechatError(ctx, 41004);
     if (secret !== app.secret) return wechatError(ctx, 40125);
-    if (force_refresh !== undefined && typeof force_refresh !== 'boolean') return wechatError(ctx, 40097);
-    const { token, expiresIn } = state.tokens.stable(force_refresh === true);
+    if (force_refresh !== undefined && typeof force_refresh !== 'boolean') return wechatError(ctx, 47001, { hint: 'force_refresh' });
+    // The whitelist is checked once WeChat knows whose it is, and only for the holder of the secret (order unverified).
+    if (!acceptCaller(ctx, state)) return;
+    let force = force_refresh === true;
+    if (force && state.settings.quotas) {
+      const { force_refresh_per_day, force_refresh_interval_seconds } = state.settings.quota_limits;
+      const allowed = state.quotas.forceRefresh(force_refresh_per_day, force_refresh_interval_seconds);
+      if (allowed === 'spent') return wechatError(ctx, 45009);
+      // Sooner than the interval after the last forced refresh, WeChat does not refresh again.
+      if (allowed === 'too_soon') force = false;
+    }
+    const { token, expiresIn } = state.tokens.stable(force);
     wechatAnswer(ctx, { access_token: token, expires_in: expiresIn });
   });
 
@@ -35,6 +46,7 @@ export function accessTokenRoutes(router: Router, state: EmulatorState, app: Cre
     if (typeof secret !== 'string' || secret === '') return wechatError(ctx, 41004);
     // cgi-bin/token reports a wrong secret as 40001, unlike stable_token's 40125.
     if (secret !== app.secret) return wechatError(ctx, 40001);
+    if (!acceptCaller(ctx, state)) return;
     const { token, expiresIn } = state.tokens.legacy();
     wechatAnswer(ctx, { access_token: token, expires_in: expiresIn });
   });

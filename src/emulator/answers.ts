@@ -13,6 +13,7 @@ const errmsgs: Record<number, string> = {
   40125: 'invalid appsecret',
   40129: 'invalid scene',
   40163: 'code been used',
+  40164: 'invalid ip, not in whitelist',
   40165: 'invalid weapp pagepath',
   40169: 'invalid length for scene, or the data is not json string',
   40212: 'invalid query',
@@ -26,18 +27,21 @@ const errmsgs: Record<number, string> = {
   45009: 'reach max api daily quota limit',
   45011: 'api minute-quota reach limit  mustslower  retry next minute',
   47001: 'data format error',
+  48001: 'api unauthorized',
   85401: 'time limit between 1min and 1year',
-  1400001: 'phone number quota of this mini-program exhausted',
 };
+// No 1400001 here: "phone number quota exhausted" is the phone button's client-side errno in the
+// mini-program; when it happens no code exists and no server call is made.
 
 /**
- * Answers a WeChat API call with an errcode the way WeChat does: HTTP 200 and a JSON body.
- * `textPlain` for sns/* endpoints, which WeChat serves as text/plain.
+ * Answers a WeChat API call with an errcode the way WeChat does: HTTP 200 and a JSON body labelled
+ * `application/json; charset=UTF-8`. `textPlain` for sns/* endpoints, which WeChat serves as
+ * text/plain; `errmsg` for an errmsg that carries details (40164 names the caller's address).
  */
-export function wechatError(ctx: Context, errcode: number, options: { textPlain?: boolean; hint?: string } = {}): void {
-  const errmsg = `${errmsgs[errcode] ?? 'error'}${options.hint ? ` (${options.hint})` : ''} rid: ${randomBytes(6).toString('hex')}`;
+export function wechatError(ctx: Context, errcode: number, options: { textPlain?: boolean; hint?: string; errmsg?: string } = {}): void {
+  const errmsg = `${options.errmsg ?? errmsgs[errcode] ?? 'error'}${options.hint ? ` (${options.hint})` : ''} rid: ${randomBytes(4).toString('hex')}-${randomBytes(4).toString('hex')}-${randomBytes(4).toString('hex')}`;
   ctx.status = 200;
-  ctx.type = options.textPlain ? 'text/plain' : 'application/json';
+  ctx.type = options.textPlain ? 'text/plain' : 'application/json; charset=UTF-8';
   ctx.body = JSON.stringify({ errcode, errmsg });
 }
 

@@ -8,6 +8,7 @@ import type { EmulatorState } from './state.ts';
 
 const USER_PATTERN = /^[^\u0000-\u001f]{1,64}$/u;
 const PHONE_PATTERN = /^[0-9]{5,15}$/;
+const COUNTRY_CODE_PATTERN = /^[1-9][0-9]{0,2}$/;
 
 /**
  * The emulator's own API, for the phone page and for tests: wx.login and phone-button codes for
@@ -26,11 +27,12 @@ export function devRoutes(router: Router, state: EmulatorState, appid: string): 
 
   router.post('/emulator/phone_code', async (ctx: Context) => {
     const body = await readJsonBody(ctx);
-    if (body.kind !== 'json') return badRequest(ctx, 'send a JSON body {"user": "alice", "phone"?: "13800000000"}');
-    const { user, phone } = body.value;
+    if (body.kind !== 'json') return badRequest(ctx, 'send a JSON body {"user": "alice", "phone"?: "13800000000", "country_code"?: "86"}');
+    const { user, phone, country_code = '86' } = body.value;
     if (typeof user !== 'string' || !USER_PATTERN.test(user)) return badRequest(ctx, 'user must be a name of 1–64 characters');
     if (phone !== undefined && (typeof phone !== 'string' || !PHONE_PATTERN.test(phone))) return badRequest(ctx, 'phone must be 5–15 digits');
-    ctx.body = { code: state.phoneCodes.issue({ openid: openidOf(appid, user), phone: phone ?? defaultPhoneOf(user) }) };
+    if (typeof country_code !== 'string' || !COUNTRY_CODE_PATTERN.test(country_code)) return badRequest(ctx, 'country_code must be 1–3 digits');
+    ctx.body = { code: state.phoneCodes.issue({ openid: openidOf(appid, user), phone: phone ?? defaultPhoneOf(user), countryCode: country_code }) };
   });
 
   router.get('/emulator/codes', (ctx: Context) => {
@@ -67,6 +69,20 @@ export function devRoutes(router: Router, state: EmulatorState, appid: string): 
     if (reason !== 'invalid' && reason !== 'expired') return badRequest(ctx, 'reason must be "invalid" or "expired"');
     state.tokens.invalidate(reason);
     ctx.body = { ok: true };
+  });
+
+  // How the emulated mini-program is set up in WeChat's console (account type, IP whitelist,
+  // released pages, code format, quotas): read it, or change part of it.
+  router.get('/emulator/settings', (ctx: Context) => {
+    ctx.body = state.settings;
+  });
+
+  router.post('/emulator/settings', async (ctx: Context) => {
+    const body = await readJsonBody(ctx);
+    if (body.kind !== 'json') return badRequest(ctx, 'send a JSON object with the settings to change, e.g. {"account_type": "individual"}');
+    const result = state.updateSettings(body.value);
+    if (!result.ok) return badRequest(ctx, result.message);
+    ctx.body = result.settings;
   });
 
   router.get('/emulator/stats', (ctx: Context) => {

@@ -2,19 +2,24 @@ import Koa from 'koa';
 import { Router } from '@koa/router';
 import type { Logger } from '../log.ts';
 import { accessTokenRoutes } from './access-token-routes.ts';
+import { warmUpCodeImages } from './code-image.ts';
 import { devRoutes } from './dev-routes.ts';
 import { miniProgramCodeRoutes } from './mini-program-code-routes.ts';
 import { phonePageRoutes } from './phone-page.ts';
+import type { EmulatorSettingsUpdate } from './settings.ts';
 import { EmulatorState } from './state.ts';
 import { userRoutes } from './user-routes.ts';
 
 export { EmulatorState } from './state.ts';
+export type { EmulatorSettings, EmulatorSettingsUpdate, QuotaLimits } from './settings.ts';
 
 export interface EmulatorOptions {
   appid: string;
   secret: string;
   /** Where the phone page sends /mp/* calls; '' (the default) is its own origin. */
   saomaBase?: string;
+  /** How the emulated mini-program is set up (account type, IP whitelist, …); changeable later at /emulator/settings. */
+  settings?: EmulatorSettingsUpdate;
   log: Logger;
 }
 
@@ -33,6 +38,11 @@ export interface Emulator {
  */
 export function createEmulator(options: EmulatorOptions): Emulator {
   const state = new EmulatorState();
+  if (options.settings) {
+    const applied = state.updateSettings(options.settings);
+    if (!applied.ok) throw new Error(`invalid emulator settings: ${applied.message}`);
+  }
+  warmUpCodeImages();
   const router = new Router();
   const credentials = { appid: options.appid, secret: options.secret };
   accessTokenRoutes(router, state, credentials);

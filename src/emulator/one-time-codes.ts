@@ -24,6 +24,12 @@ export class OneTimeCodes<T> {
     return code;
   }
 
+  /** What a live, unused code stands for, without using it up. */
+  peek(code: string): T | undefined {
+    const entry = this.#codes.get(code);
+    return entry && !entry.used && entry.expiresAt > Date.now() ? entry.data : undefined;
+  }
+
   redeem(code: string): Redeemed<T> {
     const entry = this.#codes.get(code);
     if (!entry || entry.expiresAt <= Date.now()) return { ok: false, errcode: 40029 };

@@ -1,6 +1,8 @@
 import { AccessTokens } from './access-tokens.ts';
 import { EMULATED_APIS, Faults, type EmulatedApi } from './faults.ts';
 import { OneTimeCodes } from './one-time-codes.ts';
+import { Quotas } from './quotas.ts';
+import { applySettings, defaultSettings, type EmulatorSettings } from './settings.ts';
 
 const CODE_TTL_MS = 5 * 60_000;
 const MAX_LIVE_CODES = 10_000;
@@ -9,7 +11,7 @@ const MAX_LISTED_CODES = 1000;
 /** What a wx.login code stands for. */
 export interface LoginGrant { user: string; openid: string; unionid?: string }
 /** What a phone-number button code stands for. */
-export interface PhoneGrant { openid: string; phone: string }
+export interface PhoneGrant { openid: string; phone: string; countryCode: string }
 /** A mini-program code the emulator drew (getwxacodeunlimit), as /emulator/codes lists it. */
 export interface DrawnCode { scene: string; page: string; env_version: string; created_at: string }
 
@@ -23,8 +25,29 @@ export class EmulatorState {
   readonly phoneCodes = new OneTimeCodes<PhoneGrant>(CODE_TTL_MS, MAX_LIVE_CODES);
   readonly faults = new Faults();
   readonly calls = Object.fromEntries(EMULATED_APIS.map((api) => [api, 0])) as Record<EmulatedApi, number>;
+  #settings: EmulatorSettings = defaultSettings();
+  #quotas = new Quotas();
   /** Newest last; listed newest first. */
   readonly #drawn: DrawnCode[] = [];
+
+  get settings(): EmulatorSettings {
+    return this.#settings;
+  }
+
+  /** Quota counters; new ones with every settings change, so a test starts from zero. */
+  get quotas(): Quotas {
+    return this.#quotas;
+  }
+
+  /** Applies a partial update (checked); answers the problems instead when it is not valid. */
+  updateSettings(update: unknown): { ok: true; settings: EmulatorSettings } | { ok: false; message: string } {
+    const result = applySettings(this.#settings, update);
+    if (result.ok) {
+      this.#settings = result.settings;
+      this.#quotas = new Quotas();
+    }
+    return result;
+  }
 
   count(api: EmulatedApi): void {
     this.calls[api] += 1;

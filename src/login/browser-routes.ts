@@ -57,6 +57,7 @@ export function browserRoutes(services: LoginServices): Router {
     appid: config.wechat.appid,
     page: config.env.WECHAT_PAGE,
     envVersion: config.env.WECHAT_ENV_VERSION,
+    log: services.log,
   });
   const router = new Router({ prefix: '/interaction/:uid' });
   router.use(handleErrors((ctx) => (JSON_ROUTES.test(ctx.path) ? 'json' : 'page')));
@@ -127,6 +128,8 @@ export function browserRoutes(services: LoginServices): Router {
     const ticket = await tickets.ensure(newTicketRequest(ctx, details));
     rememberLang(ctx, lang, `/interaction/${details.uid}`, Math.max(0, details.exp * 1000 - Date.now()) + 10 * 60_000);
     const device = deviceOf(ctx.get('user-agent'));
+    // The button only where the deployment can make a link (an individual mini-program cannot).
+    const openWeChat = device !== 'wechat' && (await links.available());
     ctx.type = 'html';
     ctx.body = render('login', {
       ...view,
@@ -134,7 +137,9 @@ export function browserRoutes(services: LoginServices): Router {
       scene: ticket.scene,
       ticketSeconds: config.env.TICKET_TTL_SECONDS,
       device,
-      openWeChat: links.enabled && device !== 'wechat' ? { newTab: links.opensNewTab } : undefined,
+      // A phone with no way to open WeChat: save the code and scan it from the album, or use another phone.
+      instruction: device === 'phone' && !openWeChat ? 'phone_alone' : device,
+      openWeChat: openWeChat ? { newTab: links.opensNewTab } : undefined,
     });
   });
 
@@ -145,14 +150,16 @@ export function browserRoutes(services: LoginServices): Router {
     const ticket = await currentTicket(ctx.params.uid!);
     const state = effectiveState(ticket);
     if (state !== 'pending' && state !== 'scanned') throw wrongState(state, 'pending');
-    let link: string;
+    let link: string | undefined;
     try {
       link = await links.link(ticket);
     } catch (err) {
       throw toSaomaError(err);
     }
     ctx.status = 303;
-    ctx.redirect(link);
+    // WeChat refuses links to this mini-program (individual): no error page, but the login page
+    // again, now without the button, with its code to save and scan.
+    ctx.redirect(link ?? `/interaction/${ctx.params.uid}`);
   });
 
   router.get('/qrcode', async (ctx) => {

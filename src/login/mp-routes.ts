@@ -65,7 +65,7 @@ export function miniProgramRoutes(services: LoginServices): Router {
       // The same person may scan again (a closed mini-program); nobody else may take it over.
       const sameScanner = state === 'scanned' && t.account_id === account.sub;
       if (state !== 'pending' && !sameScanner) throw wrongState(state, 'pending');
-      return { ...t, state: 'scanned', account_id: account.sub, token_hash: hashToken(token) };
+      return { ...t, state: 'scanned', account_id: account.sub, openid: session.openid, token_hash: hashToken(token) };
     });
     audit({ event: 'ticket.scanned', actor: `wechat:${account.sub}`, ip: ctx.ip, client_id: scanned.client_id });
 
@@ -108,13 +108,15 @@ export function miniProgramRoutes(services: LoginServices): Router {
     if (avatarUrl) profile.picture = avatarUrl;
     if (phoneCode && ticket.scopes.includes('phone')) {
       try {
-        const phone = await wechat.phoneNumber(phoneCode);
-        profile.phone_number = phone.phoneNumber;
+        // With the scanner's openid, so WeChat refuses a phone code given to anyone else.
+        const phone = await wechat.phoneNumber(phoneCode, ticket.openid);
+        profile.phone_number = phone.e164;
         profile.phone_number_verified = true;
         phoneShared = true;
       } catch (err) {
         const failure = toSaomaError(err);
-        log.warn({ event: 'phone.failed', code: failure.code, errcode: failure.errcode }, 'phone number not obtained; login continues without it');
+        // The description says what to change when the deployment is at fault (48001, 40164).
+        log.warn({ event: 'phone.failed', code: failure.code, errcode: failure.errcode, reason: failure.description }, 'phone number not obtained; login continues without it');
       }
     }
     if (Object.keys(profile).length) await accounts.update(ticket.account_id!, profile);

@@ -28,6 +28,11 @@ export interface LoginTicket {
   scopes: string[];
   requester: { ip: string; user_agent: string; time: number };
   account_id?: string;
+  /**
+   * The scanner's openid, kept (server-side only: never in a status, a log or a URL) so the phone
+   * code can be exchanged with it and WeChat can check the code belongs to the scanner.
+   */
+  openid?: string;
   token_hash?: string;
   scanner?: { nickname?: string; avatar_url?: string };
 }

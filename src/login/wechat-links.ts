@@ -1,5 +1,7 @@
+import type { Logger } from '../log.ts';
 import type { Store } from '../store/store.ts';
 import type { WeChat } from '../wechat/client.ts';
+import { WeChatApiError } from '../wechat/errors.ts';
 import type { LoginTicket } from './ticket.ts';
 
 export type OpenLinkKind = 'url_link' | 'scheme' | 'off';
@@ -9,7 +11,14 @@ export interface WeChatLinkOptions {
   appid: string;
   page: string;
   envVersion: 'release' | 'trial' | 'develop';
+  log: Logger;
 }
+
+/**
+ * WeChat's answers to generate_urllink that mean "this mini-program may never make links": 40002
+ * for individual (个人主体) mini-programs, 48001 for an API the account was not granted.
+ */
+const REFUSED_FOR_GOOD: ReadonlySet<number> = new Set([40002, 48001]);
 
 /**
  * "Open WeChat to sign in" on a phone browser: a link that opens the mini-program's login page
@@ -17,12 +26,18 @@ export interface WeChatLinkOptions {
  * share of a daily quota), so it is made only when someone taps, once per ticket, and kept in the
  * store for the ticket's life (concurrent taps in one process share one call); the plaintext
  * scheme needs no call at all.
+ *
+ * When WeChat refuses links for good (an individual mini-program), that is remembered for the
+ * whole deployment in the store, without expiry and keyed by the AppID: every process hides the
+ * button from then on, and the one that learned it logs one warning naming the setting.
  */
 export class WeChatLinks {
   readonly #store: Store;
   readonly #wechat: WeChat;
   readonly #options: WeChatLinkOptions;
-  readonly #inflight = new Map<string, Promise<string>>();
+  readonly #inflight = new Map<string, Promise<string | undefined>>();
+  /** Known here without asking the store again: refusals never end by themselves. */
+  #refused = false;
 
   constructor(store: Store, wechat: WeChat, options: WeChatLinkOptions) {
     this.#store = store;
@@ -30,6 +45,12 @@ export class WeChatLinks {
     this.#options = options;
   }
 
+  /** The store key remembering that WeChat refuses this mini-program URL Links. */
+  get refusedKey(): string {
+    return `wechat-link:refused:${this.#options.appid}`;
+  }
+
+  /** Whether the configuration asks for the button at all (the route exists). */
   get enabled(): boolean {
     return this.#options.kind !== 'off';
   }
@@ -39,7 +60,14 @@ export class WeChatLinks {
     return this.#options.kind === 'url_link';
   }
 
-  async link(ticket: LoginTicket): Promise<string> {
+  /** Whether the login page shows the button: configured, and WeChat has not refused links to this deployment. */
+  async available(): Promise<boolean> {
+    if (this.#options.kind !== 'url_link') return this.enabled;
+    return !(await this.#knownRefused());
+  }
+
+  /** The link for this ticket, or undefined when WeChat refuses links to this mini-program (show the code instead). */
+  async link(ticket: LoginTicket): Promise<string | undefined> {
     const { kind, appid, page, envVersion } = this.#options;
     if (kind === 'scheme') {
       // WeChat's documented shape: the query is itself url-encoded inside the scheme's query.
@@ -49,15 +77,43 @@ export class WeChatLinks {
     const key = `wechat-link:${ticket.scene}`;
     const kept = await this.#store.get(key);
     if (kept) return kept;
+    if (await this.#knownRefused()) return undefined;
     let pending = this.#inflight.get(ticket.scene);
     if (!pending) {
-      pending = (async () => {
-        const fresh = await this.#wechat.generateUrlLink(ticket.scene, ticket.expires_at);
-        await this.#store.set(key, fresh, Math.max(1000, ticket.expires_at - Date.now() + 60_000));
-        return fresh;
-      })().finally(() => this.#inflight.delete(ticket.scene));
+      pending = this.#make(ticket, key).finally(() => this.#inflight.delete(ticket.scene));
       this.#inflight.set(ticket.scene, pending);
     }
     return pending;
+  }
+
+  async #make(ticket: LoginTicket, key: string): Promise<string | undefined> {
+    let fresh: string;
+    try {
+      fresh = await this.#wechat.generateUrlLink(ticket.scene, ticket.expires_at);
+    } catch (err) {
+      if (err instanceof WeChatApiError && typeof err.errcode === 'number' && REFUSED_FOR_GOOD.has(err.errcode)) {
+        await this.#rememberRefusal(err.errcode);
+        return undefined;
+      }
+      throw err;
+    }
+    await this.#store.set(key, fresh, Math.max(1000, ticket.expires_at - Date.now() + 60_000));
+    return fresh;
+  }
+
+  async #knownRefused(): Promise<boolean> {
+    if (!this.#refused && (await this.#store.get(this.refusedKey)) !== undefined) this.#refused = true;
+    return this.#refused;
+  }
+
+  async #rememberRefusal(errcode: number): Promise<void> {
+    this.#refused = true;
+    // Only the process that writes the key first warns: one warning for the deployment.
+    if (await this.#store.create(this.refusedKey, String(errcode))) {
+      this.#options.log.warn(
+        { event: 'wechat_link.refused', errcode, setting: 'WECHAT_OPEN_LINK=off', store_key: this.refusedKey },
+        `WeChat refuses URL Links to this mini-program (errcode ${errcode}: an individual mini-program cannot be opened from a phone browser). The "Open WeChat to sign in" button is hidden for this deployment from now on; set WECHAT_OPEN_LINK=off to say so in the configuration (and delete the store key ${this.refusedKey} if the mini-program later gains URL Links).`,
+      );
+    }
   }
 }

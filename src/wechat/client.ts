@@ -7,7 +7,11 @@ import { callWeChat, parseAnswer, stringField } from './http.ts';
 import { isPlausibleWeChatCode, isValidScene } from './scene.ts';
 
 export interface WeChatSession { openid: string; unionid?: string; sessionKey: string }
-export interface PhoneNumber { phoneNumber: string; purePhoneNumber: string; countryCode: string }
+/**
+ * A phone number as WeChat gave it, and `e164` (`+8613800138000`) as saoma hands it on: WeChat's
+ * `phoneNumber` has no country code for mainland numbers, so the claim is formed from the parts.
+ */
+export interface PhoneNumber { phoneNumber: string; purePhoneNumber: string; countryCode: string; e164: string }
 
 /**
  * The WeChat server APIs a login needs. Each method rejects with a WeChatApiError when
@@ -19,7 +23,10 @@ export interface WeChat {
   exchangeCode(jsCode: string): Promise<WeChatSession>;
   /** wxa/getwxacodeunlimit: the mini-program code image opening `page` with `scene`. */
   createCode(scene: string): Promise<{ image: Buffer; contentType: string }>;
-  /** wxa/business/getuserphonenumber: the phone number behind a phone-button code (billed per call). */
+  /**
+   * wxa/business/getuserphonenumber: the phone number behind a phone-button code (billed per call).
+   * With `openid` (the scanner's) WeChat checks that the code was given to that user.
+   */
   phoneNumber(code: string, openid?: string): Promise<PhoneNumber>;
   /**
    * wxa/generate_urllink: an https link that opens `page` with the query `scene=<scene>` from a
@@ -112,11 +119,17 @@ export function createWeChat(options: WeChatOptions): WeChat {
         if (typeof phone.countryCode !== 'string' && typeof phone.countryCode !== 'number') {
           throw new WeChatApiError('getuserphonenumber', 'bad_response', 'answer has no countryCode');
         }
+        // The docs show a number, real answers carry a string: accept both.
+        const countryCode = String(phone.countryCode).replace(/^\+/, '');
+        const purePhoneNumber = stringField('getuserphonenumber', phone, 'purePhoneNumber');
+        if (!/^[1-9][0-9]{0,2}$/.test(countryCode) || !/^[0-9]{4,14}$/.test(purePhoneNumber) || countryCode.length + purePhoneNumber.length > 15) {
+          throw new WeChatApiError('getuserphonenumber', 'bad_response', 'countryCode and purePhoneNumber do not make an E.164 number');
+        }
         return {
           phoneNumber: stringField('getuserphonenumber', phone, 'phoneNumber'),
-          purePhoneNumber: stringField('getuserphonenumber', phone, 'purePhoneNumber'),
-          // The docs show a number, real answers carry a string: accept both.
-          countryCode: String(phone.countryCode),
+          purePhoneNumber,
+          countryCode,
+          e164: `+${countryCode}${purePhoneNumber}`,
         };
       });
     },

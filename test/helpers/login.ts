@@ -1,12 +1,8 @@
 import assert from 'node:assert/strict';
-import jsQRModule from 'jsqr';
 import * as oidc from 'openid-client';
-import { PNG } from 'pngjs';
 import { Browser, type Answer } from './browser.ts';
+import { decodeQr, imageFormatOf } from './qr.ts';
 import { RP, type RunningSaoma } from './saoma.ts';
-
-// jsqr is CommonJS with `exports.default`; under NodeNext its default import is the module object.
-const jsQR = jsQRModule.default;
 
 export interface StartedLogin {
   browser: Browser;
@@ -44,20 +40,20 @@ export async function startLogin(saoma: RunningSaoma, options: { browser?: Brows
   return { browser, config, verifier, state, uid: match[1]!, page };
 }
 
-/** Reads the code image like a phone camera: the scene is in the URL the QR code carries. */
+/** Reads the code image (JPEG or PNG) like a phone camera: the scene is in the URL the QR code carries. */
 export async function sceneFromImage(image: Buffer): Promise<string> {
-  const png = PNG.sync.read(image);
-  const decoded = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
+  const decoded = decodeQr(image);
   assert.ok(decoded, 'the code image is not a readable QR code');
-  const scene = new URL(decoded.data).searchParams.get('scene');
-  assert.ok(scene, `the QR code carries no scene: ${decoded.data}`);
+  const scene = new URL(decoded).searchParams.get('scene');
+  assert.ok(scene, `the QR code carries no scene: ${decoded}`);
   return scene;
 }
 
+/** The scene of the login page's code, checking that the image is labelled as what its bytes are. */
 export async function fetchScene(saoma: RunningSaoma, login: StartedLogin): Promise<string> {
   const image = await login.browser.request(`${saoma.issuer}/interaction/${login.uid}/qrcode`);
   assert.equal(image.status, 200, `qrcode answered ${image.status}: ${image.text.slice(0, 200)}`);
-  assert.equal(image.type, 'image/png');
+  assert.equal(image.type, `image/${imageFormatOf(image.bytes)}`, 'the code is labelled as what its bytes are');
   return sceneFromImage(image.bytes);
 }
 

@@ -1,22 +1,14 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import jsQRModule from 'jsqr';
-import { PNG } from 'pngjs';
 import { SaomaError } from '../../src/errors.ts';
 import { createLogger } from '../../src/log.ts';
 import { MemoryStore } from '../../src/store/memory.ts';
 import { ACCESS_TOKEN_KEY } from '../../src/wechat/access-token.ts';
 import { toSaomaError, WeChatApiError } from '../../src/wechat/errors.ts';
+import { decodeQr, pixelsOf } from '../helpers/qr.ts';
 import { SECRET, clientFor, rejectionOf, startEmulator, type RunningEmulator } from './harness.ts';
 
-// jsqr is CommonJS typed as an ES module: its function is the import's `.default`.
-const jsQR = jsQRModule.default;
-
-function decodeQr(png: Buffer): string | undefined {
-  const image = PNG.sync.read(png);
-  return jsQR(new Uint8ClampedArray(image.data), image.width, image.height)?.data;
-}
 
 describe('the WeChat client against the emulator', () => {
   let emulator: RunningEmulator;
@@ -26,10 +18,10 @@ describe('the WeChat client against the emulator', () => {
   after(() => emulator.close());
 
   describe('createCode', () => {
-    test('returns a PNG whose QR code opens the phone page with the scene', async () => {
+    test('returns a JPEG, as WeChat draws it, whose QR code opens the phone page with the scene', async () => {
       const scene = "aZ9!#$&'()*+,/:;=?@._~-";
       const { image, contentType } = await clientFor(emulator.base, new MemoryStore()).createCode(scene);
-      assert.equal(contentType, 'image/png');
+      assert.equal(contentType, 'image/jpeg');
       const url = new URL(decodeQr(image) ?? 'http://missing/');
       assert.equal(url.origin, emulator.base);
       assert.equal(url.pathname, '/emulator');
@@ -40,7 +32,7 @@ describe('the WeChat client against the emulator', () => {
       const wechat = clientFor(emulator.base, new MemoryStore(), { page: 'pages/scan/scan', envVersion: 'trial', width: 280 });
       await wechat.createCode('older');
       const { image } = await wechat.createCode('newer');
-      assert.ok(PNG.sync.read(image).width >= 280 && PNG.sync.read(image).width < 300);
+      assert.equal(pixelsOf(image).width, 280);
       const { body } = await emulator.get('/emulator/codes');
       assert.deepEqual(body.codes.slice(0, 2).map((c: { scene: string; page: string; env_version: string }) => [c.scene, c.page, c.env_version]), [
         ['newer', 'pages/scan/scan', 'trial'],
@@ -158,19 +150,34 @@ describe('the WeChat client against the emulator', () => {
       const wechat = clientFor(emulator.base, new MemoryStore());
       const { openid } = await wechat.exchangeCode(await emulator.login('grace'));
       const { body } = await emulator.post('/emulator/phone_code', { user: 'grace', phone: '13912345678' });
-      assert.deepEqual(await wechat.phoneNumber(body.code, openid), { phoneNumber: '13912345678', purePhoneNumber: '13912345678', countryCode: '86' });
+      assert.deepEqual(await wechat.phoneNumber(body.code, openid), { phoneNumber: '13912345678', purePhoneNumber: '13912345678', countryCode: '86', e164: '+8613912345678' });
     });
 
-    test('a used phone code is invalid_code; a quota fault (1400001) is wechat_error', async () => {
+    test('a number from outside the mainland keeps its own country code in E.164', async () => {
+      const wechat = clientFor(emulator.base, new MemoryStore());
+      const { body } = await emulator.post('/emulator/phone_code', { user: 'grace', phone: '2025550123', country_code: '1' });
+      const phone = await wechat.phoneNumber(body.code);
+      assert.deepEqual([phone.phoneNumber, phone.e164], ['+12025550123', '+12025550123']);
+    });
+
+    test('a phone code of another WeChat user is refused when the scanner\'s openid comes with it: invalid_code', async () => {
+      const wechat = clientFor(emulator.base, new MemoryStore());
+      const { openid } = await wechat.exchangeCode(await emulator.login('scanner'));
+      const { body } = await emulator.post('/emulator/phone_code', { user: 'someone-else' });
+      const err = toSaomaError(await rejectionOf(wechat.phoneNumber(body.code, openid)));
+      assert.deepEqual([err.code, err.status, err.errcode], ['invalid_code', 400, 40013]);
+    });
+
+    test('a used phone code is invalid_code; a WeChat quota (45011) is rate_limited', async () => {
       const wechat = clientFor(emulator.base, new MemoryStore());
       const { body } = await emulator.post('/emulator/phone_code', { user: 'heidi' });
       await wechat.phoneNumber(body.code);
       const reused = toSaomaError(await rejectionOf(wechat.phoneNumber(body.code)));
       assert.deepEqual([reused.code, reused.errcode], ['invalid_code', 40029]);
-      await emulator.fault({ api: 'getuserphonenumber', errcode: 1400001 });
+      await emulator.fault({ api: 'getuserphonenumber', errcode: 45011 });
       const fresh = await emulator.post('/emulator/phone_code', { user: 'heidi' });
       const quota = toSaomaError(await rejectionOf(wechat.phoneNumber(fresh.body.code)));
-      assert.deepEqual([quota.code, quota.status, quota.errcode], ['wechat_error', 502, 1400001]);
+      assert.deepEqual([quota.code, quota.status, quota.errcode], ['rate_limited', 429, 45011]);
     });
   });
 

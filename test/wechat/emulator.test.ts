@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { decodeQr, imageFormatOf, pixelsOf } from '../helpers/qr.ts';
 import { APPID, SECRET, startEmulator, type RunningEmulator } from './harness.ts';
 
 const credentials = { grant_type: 'client_credential', appid: APPID, secret: SECRET };
@@ -61,11 +62,28 @@ describe('the WeChat emulator answers like WeChat', () => {
     /** `null` sends no access_token at all. */
     const draw = (body: unknown, accessToken: string | null = token) =>
       emulator.post(`/wxa/getwxacodeunlimit${accessToken === null ? '' : `?access_token=${accessToken}`}`, body);
+    /** The answer's bytes, as an image client reads them. */
+    const rawDraw = async (body: unknown) => {
+      const res = await fetch(`${emulator.base}/wxa/getwxacodeunlimit?access_token=${token}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return { status: res.status, type: res.headers.get('content-type'), bytes: Buffer.from(await res.arrayBuffer()) };
+    };
 
-    test('draws a PNG', async () => {
-      const res = await draw({ scene: 'ok', width: 5000 });
+    test('draws a JPEG labelled image/jpeg, as WeChat does', async () => {
+      const res = await rawDraw({ scene: 'ok', width: 5000 });
       assert.equal(res.status, 200);
-      assert.equal(res.type, 'image/png');
+      assert.equal(res.type, 'image/jpeg');
+      assert.equal(imageFormatOf(res.bytes), 'jpeg');
+      assert.equal(pixelsOf(res.bytes).width, 1280, 'a width beyond 1280 is drawn at 1280');
+      assert.equal(new URL(decodeQr(res.bytes)!).searchParams.get('scene'), 'ok');
+    });
+
+    test('with is_hyaline the bytes are a transparent PNG, still labelled image/jpeg', async () => {
+      const res = await rawDraw({ scene: 'clear', is_hyaline: true });
+      assert.equal(res.type, 'image/jpeg');
+      assert.equal(imageFormatOf(res.bytes), 'png');
+      const { data } = pixelsOf(res.bytes);
+      assert.equal(data[3], 0, 'the background is transparent');
+      assert.equal(new URL(decodeQr(res.bytes)!).searchParams.get('scene'), 'clear');
     });
 
     test('refuses a missing, unknown or expired access token', async () => {
@@ -78,8 +96,8 @@ describe('the WeChat emulator answers like WeChat', () => {
     });
 
     test('refuses bad JSON, bad scenes, bad pages and bad arguments', async () => {
-      assert.equal(await errcodeOf(draw('{"scene": ')), 47001);
-      assert.equal(await errcodeOf(draw('[1]')), 47001);
+      assert.equal(await errcodeOf(draw('{"scene": ')), 40169, 'a body that is not JSON');
+      assert.equal(await errcodeOf(draw('[1]')), 40169);
       assert.equal(await errcodeOf(draw({})), 40169);
       assert.equal(await errcodeOf(draw({ scene: '' })), 40169);
       assert.equal(await errcodeOf(draw({ scene: 'x'.repeat(33) })), 40169);
@@ -87,7 +105,9 @@ describe('the WeChat emulator answers like WeChat', () => {
       assert.equal(await errcodeOf(draw({ scene: 'ok', page: '/pages/login/login' })), 41030);
       assert.equal(await errcodeOf(draw({ scene: 'ok', page: 'pages/login/login?x=1' })), 41030);
       assert.equal(await errcodeOf(draw({ scene: 'ok', env_version: 'beta' })), 40097);
-      assert.equal(await errcodeOf(draw({ scene: 'ok', width: 'wide' })), 40097);
+      for (const wrongType of [{ check_path: 'false' }, { width: 'wide' }, { scene: 12345 }, { page: 1 }, { env_version: 2 }, { is_hyaline: 'yes' }, { auto_color: 1 }, { line_color: 'red' }, { line_color: { r: 300, g: 0, b: 0 } }]) {
+        assert.equal(await errcodeOf(draw({ scene: 'ok', ...wrongType })), 47001, `data format error for ${JSON.stringify(wrongType)}`);
+      }
     });
   });
 
@@ -112,7 +132,7 @@ describe('the WeChat emulator answers like WeChat', () => {
     });
   });
 
-  test('POST /wxa/business/getuserphonenumber: the number, then 40029 for a used, unknown or foreign code', async () => {
+  test('POST /wxa/business/getuserphonenumber: the number, then 40029 for a used or unknown code, 40013 for one of another user', async () => {
     const url = `/wxa/business/getuserphonenumber?access_token=${token}`;
     const code = (await emulator.post('/emulator/phone_code', { user: 'alice', phone: '13800001111' })).body.code;
     const ok = await emulator.post(url, { code });
@@ -122,7 +142,7 @@ describe('the WeChat emulator answers like WeChat', () => {
     assert.equal(await errcodeOf(emulator.post(url, { code })), 40029);
     assert.equal(await errcodeOf(emulator.post(url, { code: 'never-issued' })), 40029);
     const bobs = (await emulator.post('/emulator/phone_code', { user: 'bob' })).body.code;
-    assert.equal(await errcodeOf(emulator.post(url, { code: bobs, openid: 'o-somebody-else' })), 40029);
+    assert.equal(await errcodeOf(emulator.post(url, { code: bobs, openid: 'o-somebody-else' })), 40013, 'a code given to another user than the openid');
     assert.equal(await errcodeOf(emulator.post(url, 'nonsense')), 47001);
   });
 

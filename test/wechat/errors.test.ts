@@ -15,7 +15,7 @@ test('WeChat errcodes map to the product error codes, keeping the errcode', () =
     ['network', 'unavailable', 503],
     ['bad_response', 'wechat_error', 502],
     [40013, 'wechat_error', 502],
-    [1400001, 'wechat_error', 502],
+    [40125, 'wechat_error', 502],
   ];
   for (const [errcode, code, status] of table) {
     const err = toSaomaError(new WeChatApiError('jscode2session', errcode, 'from WeChat'));

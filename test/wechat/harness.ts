@@ -76,7 +76,8 @@ export function clientFor(apiBase: string, store: Store, overrides: Partial<WeCh
     appid: APPID,
     secret: SECRET,
     apiBase,
-    timeoutMs: 2000,
+    // Generous: the emulator draws JPEG codes in this same process, and test machines are busy.
+    timeoutMs: 5000,
     page: 'pages/login/login',
     envVersion: 'develop',
     checkPath: false,

@@ -66,12 +66,21 @@ describe('the client reads what WeChat sends, not what it labels', () => {
     assert.deepEqual([err.code, err.errcode], ['wechat_error', 'bad_response']);
   });
 
-  test('a numeric countryCode is read as a string', async () => {
+  test('a numeric countryCode is read as a string, and the number leaves as E.164', async () => {
     handlers.set('/cgi-bin/stable_token', tokenAnswer(7200));
     handlers.set('/wxa/business/getuserphonenumber', answer('application/json', JSON.stringify({
-      errcode: 0, errmsg: 'ok', phone_info: { phoneNumber: '+1 5550100', purePhoneNumber: '5550100', countryCode: 1 },
+      errcode: 0, errmsg: 'ok', phone_info: { phoneNumber: '+1 2025550100', purePhoneNumber: '2025550100', countryCode: 1 },
     })));
-    assert.deepEqual(await clientFor(base, new MemoryStore()).phoneNumber('p'), { phoneNumber: '+1 5550100', purePhoneNumber: '5550100', countryCode: '1' });
+    assert.deepEqual(await clientFor(base, new MemoryStore()).phoneNumber('p'), { phoneNumber: '+1 2025550100', purePhoneNumber: '2025550100', countryCode: '1', e164: '+12025550100' });
+  });
+
+  test('a phone answer whose parts do not make an E.164 number is bad_response, never a malformed claim', async () => {
+    handlers.set('/cgi-bin/stable_token', tokenAnswer(7200));
+    for (const info of [{ countryCode: '86', purePhoneNumber: '138-0013-8000' }, { countryCode: '0', purePhoneNumber: '13800138000' }, { countryCode: '86', purePhoneNumber: '1'.repeat(15) }]) {
+      handlers.set('/wxa/business/getuserphonenumber', answer('application/json', JSON.stringify({ errcode: 0, errmsg: 'ok', phone_info: { phoneNumber: info.purePhoneNumber, ...info } })));
+      const err = toSaomaError(await rejectionOf(clientFor(base, new MemoryStore()).phoneNumber('p')));
+      assert.deepEqual([err.code, err.errcode], ['wechat_error', 'bad_response'], JSON.stringify(info));
+    }
   });
 
   test('a token with little time left is still cached for at least a minute', async () => {
