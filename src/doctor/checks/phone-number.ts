@@ -29,7 +29,7 @@ export const phoneNumber: Check = {
       const which = websites.ids.length ? `: ${websites.ids.join(', ')}` : '';
       const unknown = websites.complete ? '' : ' (the websites in the store could not be read)';
       return warn(
-        `not available (individual or unverified mini-program, errcode 48001), but websites may ask for the phone scope${which}${unknown}; people who tap "share my phone number" get an error`,
+        `not available (individual or unverified mini-program, errcode 48001), but websites may ask for the phone scope${which}${unknown}; they never receive a phone_number (sign-in completes without it)`,
         `${verify} Until then keep phone out of those websites' scope: saoma clients update <client_id> --scope "openid profile offline_access" (for websites in the clients file, set "scope" there).`,
       );
     }
