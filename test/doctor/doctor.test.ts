@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { createEmulator } from '../../src/emulator/emulator.ts';
 import { createLogger } from '../../src/log.ts';
+import { startRedisCluster } from '../helpers/redis-cluster.ts';
 import { freePort, startServer, type RedisProcess } from '../helpers/redis.ts';
 import { startSaoma, type RunningSaoma } from '../helpers/saoma.ts';
 
@@ -234,6 +235,20 @@ describe('saoma doctor', () => {
       assert.match(row(run.stdout, 'Redis persistence'), /^✅ .*appendonly yes, maxmemory-policy noeviction \(read with INFO\)/);
     } finally {
       await managed.stop();
+    }
+  });
+
+  it('a Redis Cluster: every master is asked, and each one without AOF is named', async () => {
+    const cluster = await startRedisCluster(3);
+    try {
+      const { REDIS_URL: _unused, ...withoutUrl } = env;
+      const run = await doctor({ ...withoutUrl, REDIS_CLUSTER_NODES: cluster.nodes.join(',') });
+      const line = row(run.stdout, 'Redis persistence');
+      assert.match(line, /^⚠️ Cluster at /);
+      for (const node of cluster.nodes) assert.ok(line.includes(`appendonly no on ${node}`), `${node} is named:\n${line}`);
+      assert.match(line, /→ In redis\.conf of every master:\nappendonly yes/);
+    } finally {
+      await cluster.stop();
     }
   });
 
