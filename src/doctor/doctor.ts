@@ -1,5 +1,5 @@
 import { configuredClients } from '../admin/setup.ts';
-import { ClientRegistry } from '../admin/registry.ts';
+import { CLIENT_INDEX, ClientRegistry } from '../admin/registry.ts';
 import { ConfigError, loadConfig, type Config } from '../config/load.ts';
 import { createLogger } from '../log.ts';
 import { openStore } from '../store/open.ts';
@@ -45,12 +45,17 @@ export async function runDoctor(environment: NodeJS.ProcessEnv): Promise<DoctorR
     timeoutMs: STEP_TIMEOUT_MS,
     phoneWebsites: async () => {
       let complete = true;
-      let clients = configuredClients(config).map((c) => ({ client_id: c.client_id, scope: typeof c.scope === 'string' ? c.scope : null }));
+      const clients = configuredClients(config).map((c) => ({ client_id: c.client_id, scope: typeof c.scope === 'string' ? c.scope : null }));
       if (config.store.kind !== 'memory') {
         try {
           store ??= openStore(config.store, { keyPrefix: config.env.REDIS_KEY_PREFIX, commandTimeoutMs: STEP_TIMEOUT_MS, connectTimeoutMs: STEP_TIMEOUT_MS, log: createLogger('silent') });
-          const registry = new ClientRegistry({ store: await store, configured: configuredClients(config), production, check: async () => undefined, revokeGrants: async () => 0 });
-          clients = await registry.list();
+          // Read only: the registry's `get` for each listed id (its `list` would tidy the index, a write).
+          const opened = await store;
+          const registry = new ClientRegistry({ store: opened, configured: [], production, check: async () => undefined, revokeGrants: async () => 0 });
+          for (const id of await opened.indexMembers(CLIENT_INDEX)) {
+            const client = await registry.get(id).catch(() => undefined);
+            if (client) clients.push(client);
+          }
         } catch {
           complete = false;
         }

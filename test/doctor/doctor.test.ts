@@ -198,8 +198,15 @@ describe('saoma doctor', () => {
     assert.equal(run.code, 0, 'a warning does not fail the run');
     assert.match(row(run.stdout, 'Phone-number ability'), /^⚠️ not available \(individual or unverified mini-program, errcode 48001\), but websites may ask for the phone scope: shop, saoma-demo.*\n→ Phone numbers need a verified/s);
 
-    const noPhone = await doctor({ ...env, DEMO: 'false', CLIENTS_FILE: clientsFile([{ client_id: 'blog', client_secret: 'blog-secret-that-is-long-enough-0123456789', redirect_uris: ['https://blog.example/cb'], scope: 'openid profile' }]) });
+    const blogOnly = { ...env, DEMO: 'false', CLIENTS_FILE: clientsFile([{ client_id: 'blog', client_secret: 'blog-secret-that-is-long-enough-0123456789', redirect_uris: ['https://blog.example/cb'], scope: 'openid profile' }]) };
+    const noPhone = await doctor(blogOnly);
     assert.match(row(noPhone.stdout, 'Phone-number ability'), /^✅ not available .*no website may ask for the phone scope/);
+
+    // A website added at runtime (in the store) with no scope restriction may ask for phone too.
+    const added = await new Promise<Run>((resolve) => execFile(process.execPath, ['bin/saoma.ts', 'clients', 'add', '--id', 'stored-shop', '--name', 'Stored Shop', '--redirect-uri', 'https://stored.example/cb'], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...blogOnly, LOG_LEVEL: 'silent' } }, (err, stdout, stderr) => resolve({ code: err ? 1 : 0, stdout, stderr })));
+    assert.equal(added.code, 0, added.stderr);
+    const stored = await doctor(blogOnly);
+    assert.match(row(stored.stdout, 'Phone-number ability'), /^⚠️ not available .*may ask for the phone scope: stored-shop;/);
 
     await settings({ verified: true });
     const verified = await doctor(env);
@@ -332,6 +339,13 @@ describe('saoma doctor', () => {
     assert.match(row(ahead.stdout, 'Clock'), /^❌ this machine's clock is 1\d\d\.\d s ahead of WeChat .*\n→ Synchronise the clock with NTP/s);
     const drifting = await doctor({ ...env, TEST_CLOCK_OFFSET_MS: '-15000' }, [], ['--import', './test/doctor/shifted-clock.ts']);
     assert.match(row(drifting.stdout, 'Clock'), /^⚠️ this machine's clock is 1\d\.\d s behind WeChat/);
+  });
+
+  it('a configuration saoma cannot load at all: ❌ with every problem, each other line says it was not checked', async () => {
+    const run = await doctor({ ...env, WECHAT_APPID: 'not-an-appid', WECHAT_CODE_WIDTH: '5' });
+    assert.equal(run.code, 1);
+    assert.match(row(run.stdout, 'Configuration'), /^❌ saoma would refuse to start: WECHAT_APPID: must look like wx followed by 16 hex digits; WECHAT_CODE_WIDTH: .*\n→ Fix each problem/s);
+    for (const title of TITLES.slice(1)) assert.match(row(run.stdout, title), /^⏭️ not checked: the configuration does not load/, title);
   });
 
   it('--help lists doctor; a stray argument is a usage error (2)', async () => {
