@@ -146,6 +146,19 @@ describe('going live: saoma against WeChat as it really is', () => {
       assert.doesNotMatch(JSON.stringify(logLines), /13800138000|2025550123/, 'the number never reaches the log');
     });
 
+    it('the scanner\'s openid is kept in the ticket only between scan and confirm, and never reaches the browser', async () => {
+      const login = await startLogin(saoma, { scope: 'openid phone' });
+      const scene = await fetchScene(saoma, login);
+      const scanned = await scan(saoma, scene, 'olive');
+      const openid = openidOf(EMULATOR_APPID, 'olive');
+      assert.equal(JSON.parse((await saoma.store.get(`ticket:${scene}`))!).openid, openid, 'kept for the phone exchange');
+      const status = await login.browser.request(`${saoma.issuer}/interaction/${login.uid}/status`);
+      assert.equal(status.text.includes(openid), false);
+      assert.equal(JSON.stringify(scanned.json).includes(openid), false);
+      await mp(saoma, 'confirm', { scene, token: scanned.json.token });
+      assert.equal(JSON.parse((await saoma.store.get(`ticket:${scene}`))!).openid, undefined, 'dropped at confirm');
+    });
+
     it('are exchanged with the scanner\'s openid: a phone code given to someone else releases nothing', async () => {
       const { sub, userinfo } = await signInWithPhone('mallory', phoneButton('victim', '13900001111'));
       assert.deepEqual(userinfo, { sub }, 'no phone claim from another person\'s code');
