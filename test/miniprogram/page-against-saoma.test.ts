@@ -79,7 +79,7 @@ describe('the login page against a running saoma', () => {
     assert.deepEqual(status.json.scanner, { nickname: 'Ava', avatar_url: avatarUrl });
     const tokens = await oidc.authorizationCodeGrant(login.config, await complete(saoma, login), { pkceCodeVerifier: login.verifier, expectedState: login.state });
     const sub = tokens.claims()!.sub;
-    assert.deepEqual(await oidc.fetchUserInfo(login.config, tokens.access_token, sub), { sub, nickname: 'Ava', picture: avatarUrl, phone_number: '13512345678', phone_number_verified: true });
+    assert.deepEqual(await oidc.fetchUserInfo(login.config, tokens.access_token, sub), { sub, nickname: 'Ava', picture: avatarUrl, phone_number: '+8613512345678', phone_number_verified: true });
     assert.deepEqual(new Uint8Array(await (await fetch(avatarUrl)).arrayBuffer()), PNG);
   });
 
@@ -105,7 +105,8 @@ describe('the login page against a running saoma', () => {
   });
 
   it('a confirm after the code expired: the expired screen', async () => {
-    const shortLived = await startSaoma({ TICKET_TTL_SECONDS: '1' });
+    // Long enough to draw, fetch and read the JPEG code and scan on a busy machine, short enough to wait out.
+    const shortLived = await startSaoma({ TICKET_TTL_SECONDS: '3' });
     try {
       pageConfig.server = shortLived.issuer;
       phone = new WxOverHttp(shortLived.issuer, 'ava');
@@ -113,7 +114,7 @@ describe('the login page against a running saoma', () => {
       const login = await startLogin(shortLived);
       const page = await openFor(await fetchScene(shortLived, login));
       assert.equal(page.screen(), 'confirm');
-      await new Promise((resolve) => setTimeout(resolve, 1100));
+      await new Promise((resolve) => setTimeout(resolve, 3100));
       page.submit();
       await settle(phone);
       assert.equal(page.screen(), 'expired');

@@ -16,7 +16,7 @@ describe('the phone number, from the phone button to the website', () => {
   const logLines: Array<Record<string, unknown>> = [];
   before(async () => {
     const log = createLogger('info', { write: (line: string) => void logLines.push(JSON.parse(line)) });
-    saoma = await startSaoma({ WECHAT_TIMEOUT_MS: '300' }, new MemoryStore(), log);
+    saoma = await startSaoma({ WECHAT_TIMEOUT_MS: '1000' }, new MemoryStore(), log);
   });
   beforeEach(async () => {
     logLines.length = 0;
@@ -45,16 +45,16 @@ describe('the phone number, from the phone button to the website', () => {
   it('with the phone scope and a tap on the button, userinfo has phone_number and phone_number_verified', async () => {
     const { scanned, userinfo, sub } = await signInWithPhone('phoebe', 'openid phone', phoneButton('phoebe', '13912345678'));
     assert.ok(scanned.scopes.some((s: { scope: string }) => s.scope === 'phone'), 'the confirm screen learns that the website asked for the phone');
-    assert.deepEqual(userinfo, { sub, phone_number: '13912345678', phone_number_verified: true });
+    assert.deepEqual(userinfo, { sub, phone_number: '+8613912345678', phone_number_verified: true }, 'E.164');
     assert.equal((await saoma.calls()).getuserphonenumber, 1);
     assert.deepEqual(phoneFailures(), []);
     assert.doesNotMatch(JSON.stringify(logLines), /13912345678/, 'the number never reaches the log');
   });
 
   const failures = [
-    { name: 'the phone-number quota is exhausted (1400001)', errcode: 1400001, setup: () => saoma.emulator('/emulator/faults', { api: 'getuserphonenumber', errcode: 1400001 }), code: undefined },
+    { name: 'WeChat limits the calls (45011)', errcode: 45011, setup: () => saoma.emulator('/emulator/faults', { api: 'getuserphonenumber', errcode: 45011 }), code: undefined },
     { name: 'the code is not one WeChat gave (40029)', errcode: 40029, setup: async () => {}, code: async () => 'a-code-wechat-never-gave' },
-    { name: 'WeChat does not answer in time', errcode: 'timeout', setup: () => saoma.emulator('/emulator/faults', { api: 'getuserphonenumber', delay_ms: 1500 }), code: undefined },
+    { name: 'WeChat does not answer in time', errcode: 'timeout', setup: () => saoma.emulator('/emulator/faults', { api: 'getuserphonenumber', delay_ms: 3000 }), code: undefined },
     { name: 'WeChat is busy (-1)', errcode: -1, setup: () => saoma.emulator('/emulator/faults', { api: 'getuserphonenumber', errcode: -1 }), code: undefined },
   ];
   for (const [i, failure] of failures.entries()) {
@@ -72,7 +72,7 @@ describe('the phone number, from the phone button to the website', () => {
 
   it('a number shared once is not released to a later login in which the person did not tap', async () => {
     const first = await signInWithPhone('rosa', 'openid phone', phoneButton('rosa', '13622223333'));
-    assert.equal(first.userinfo.phone_number, '13622223333');
+    assert.equal(first.userinfo.phone_number, '+8613622223333');
     const later = await signInWithPhone('rosa', 'openid phone', async () => undefined);
     assert.equal(later.sub, first.sub);
     assert.deepEqual(later.userinfo, { sub: later.sub }, 'no tap this time: no phone claim');
