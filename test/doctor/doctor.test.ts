@@ -87,6 +87,9 @@ describe('saoma doctor', () => {
     // The emulator as a healthy organisation account that lets in only this machine.
     const wechat = createEmulator({ appid: APPID, secret: SECRET, log: createLogger('silent'), settings: { account_type: 'organization', verified: true, ip_whitelist: ['127.0.0.1'] } });
     emulator = wechat.app.listen(0, '127.0.0.1');
+    // The test's own calls (settings) reuse connections across doctor runs: keep them open, so a
+    // socket the server closes just as fetch reuses it cannot fail a test with ECONNRESET.
+    emulator.keepAliveTimeout = 60_000;
     await new Promise((resolve) => emulator.once('listening', resolve));
     emulatorBase = `http://127.0.0.1:${(emulator.address() as { port: number }).port}`;
     healthySettings = await (await fetch(`${emulatorBase}/emulator/settings`)).json();
