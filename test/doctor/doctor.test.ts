@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
@@ -147,6 +147,31 @@ describe('saoma doctor', () => {
     assert.match(row(next.stdout, 'Code image'), /^✅ JPEG/, 'the image is checked anyway, drawn with check_path false');
     assert.match(row(next.stdout, 'URL Link (Open WeChat)'), /^⚠️ individual mini-program \(errcode 40002\): the "Open WeChat" button stays hidden.*\n→ .*WECHAT_OPEN_LINK=off/s);
     assert.match(row(next.stdout, 'Phone-number ability'), /^⚠️ not available \(individual or unverified mini-program, errcode 48001\).*shop.*\n→ Phone numbers need a verified \(微信认证\) non-individual mini-program.*saoma clients update <client_id> --scope "openid profile offline_access"/s);
+  });
+
+  it('a PNG code (as WeChat sends with a transparent background) decodes as well as a JPEG one', async () => {
+    await settings({ code_format: 'png' });
+    const run = await doctor(env);
+    assert.match(row(run.stdout, 'Code image'), /^✅ PNG, 430×430 px: a QR code carrying the scene/);
+  });
+
+  it('a code image that does not decode (a proxy that mangles answers): ❌', async () => {
+    // A WeChat stand-in that gives a token and a "JPEG" whose bytes stop after the header.
+    const mangling = createHttpServer((req, res) => {
+      res.setHeader('content-type', req.url!.startsWith('/wxa/getwxacodeunlimit') ? 'image/jpeg' : 'application/json');
+      if (req.url!.startsWith('/cgi-bin/stable_token')) return res.end(JSON.stringify({ access_token: 'mangled-token', expires_in: 7200 }));
+      if (req.url!.startsWith('/wxa/getwxacodeunlimit')) return res.end(Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46]));
+      res.end(JSON.stringify({ errcode: 40029, errmsg: 'invalid code' }));
+    });
+    mangling.listen(0, '127.0.0.1');
+    await once(mangling, 'listening');
+    try {
+      const run = await doctor({ ...env, WECHAT_API_BASE: `http://127.0.0.1:${(mangling.address() as { port: number }).port}` });
+      assert.equal(run.code, 1);
+      assert.match(row(run.stdout, 'Code image'), /^❌ the image WeChat sent does not decode: .*\n→ Check that WECHAT_API_BASE is WeChat/s);
+    } finally {
+      mangling.close();
+    }
   });
 
   it('a wrong secret: ❌ with where to find the AppSecret; the lines that need a token say they were not checked', async () => {
