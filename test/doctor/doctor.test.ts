@@ -349,6 +349,8 @@ describe('saoma doctor', () => {
     assert.equal(link.status, 'warn');
     assert.match(link.fix, /WECHAT_OPEN_LINK=off/);
     assert.deepEqual(report.counts, { ok: 9, warn: 2, fail: 0, skipped: 0 });
+    assert.equal(run.stderr, '', 'nothing but the document');
+    for (const secret of [SECRET, COOKIE_KEYS]) assert.ok(!run.stdout.includes(secret), 'no secret in the document');
   });
 
   it('production rules: an http issuer and no COOKIE_KEYS are ❌ (saoma would not start), and everything else is still checked', async () => {
