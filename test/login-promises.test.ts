@@ -141,7 +141,8 @@ describe('the promises of a login', () => {
 describe('an expiring code', () => {
   let saoma: RunningSaoma;
   before(async () => {
-    saoma = await startSaoma({ TICKET_TTL_SECONDS: '1' });
+    // Room to draw, fetch and read the JPEG code and scan it on a busy machine before it expires.
+    saoma = await startSaoma({ TICKET_TTL_SECONDS: '2' });
   });
   after(() => saoma.close());
 

@@ -57,7 +57,9 @@ export interface RegistryDeps {
   revokeGrants(clientId: string): Promise<number>;
 }
 
-const INDEX = 'clients';
+/** The set listing the ids of the clients kept in the store. */
+export const CLIENT_INDEX = 'clients';
+const INDEX = CLIENT_INDEX;
 /** The key oidc-provider's `Client` model lives under (the StoreAdapter's `oidc:<Model>:<id>`). */
 const clientKey = (id: string) => `oidc:Client:${id}`;
 const SECRET_METHODS = new Set(['client_secret_basic', 'client_secret_post']);

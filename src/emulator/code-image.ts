@@ -67,7 +67,7 @@ function jpeg(image: RawImage): Buffer {
     try {
       const require = createRequire(import.meta.url);
       const source = readFileSync(require.resolve('jpeg-js/lib/encoder.js'), 'utf8');
-      // eslint-disable-next-line @typescript-eslint/no-implied-eval -- evaluating the library's own file, not input
+      // Evaluates jpeg-js's own file (never input) to reach its encoder constructor.
       const Encoder = new Function('module', 'require', `${source}\nreturn JPEGEncoder;`)({ exports: {} }, require) as new (quality: number) => { encode(image: RawImage, quality: number): Buffer };
       const encoder = new Encoder(JPEG_QUALITY);
       reusable = (raw) => encoder.encode(raw, JPEG_QUALITY);

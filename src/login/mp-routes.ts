@@ -133,6 +133,8 @@ export function miniProgramRoutes(services: LoginServices): Router {
       if (state !== 'scanned') throw wrongState(state, 'scanned');
       return {
         ...t,
+        // The openid was kept only for the phone exchange, which is done: the ticket lets it go.
+        openid: undefined,
         state: 'confirmed',
         scopes: phoneShared ? t.scopes : t.scopes.filter((scope) => scope !== 'phone'),
         expires_at: Math.min(Math.max(t.expires_at, Date.now() + FINISH_GRACE_MS), t.interaction_expires_at),
@@ -151,7 +153,7 @@ export function miniProgramRoutes(services: LoginServices): Router {
       if (!tokenMatches(t, token)) throw new SaomaError('invalid_token', 'The scan token is missing or wrong; scan the code again.');
       const state = effectiveState(t);
       if (state !== 'scanned') throw wrongState(state, 'scanned');
-      return { ...t, state: 'cancelled' };
+      return { ...t, openid: undefined, state: 'cancelled' };
     });
     audit({ event: 'ticket.cancelled', actor: `wechat:${cancelled.account_id}`, ip: ctx.ip, client_id: cancelled.client_id });
     ctx.body = { state: 'cancelled' };

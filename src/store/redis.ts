@@ -447,7 +447,7 @@ function pxOf(ttlMs: number | undefined): number | undefined {
 }
 
 /** `host:port`, `[v6]:port`, or a bare host (default port). */
-function hostPort(node: string, defaultPort: number): { host: string; port: number } {
+export function hostPort(node: string, defaultPort: number): { host: string; port: number } {
   const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(node);
   if (bracketed) return { host: bracketed[1]!, port: bracketed[2] ? Number(bracketed[2]) : defaultPort };
   const colon = node.lastIndexOf(':');

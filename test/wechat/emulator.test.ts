@@ -37,6 +37,7 @@ describe('the WeChat emulator answers like WeChat', () => {
       assert.equal(await errcodeOf(emulator.post('/cgi-bin/stable_token', { ...credentials, grant_type: 'authorization_code' })), 40002);
       assert.equal(await errcodeOf(emulator.post('/cgi-bin/stable_token', { ...credentials, appid: 'wx0000000000000000' })), 40013);
       assert.equal(await errcodeOf(emulator.post('/cgi-bin/stable_token', { ...credentials, secret: 'wrong' })), 40125);
+      assert.equal(await errcodeOf(emulator.post('/cgi-bin/stable_token', { ...credentials, force_refresh: 'yes' })), 47001, 'a value of the wrong type');
     });
 
     test('force_refresh issues a new token and the old one stops working', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SaomaError } from '../../src/errors.ts';
-import { toSaomaError, WeChatApiError } from '../../src/wechat/errors.ts';
+import { toSaomaError, WeChatApiError, type WeChatApi } from '../../src/wechat/errors.ts';
 
 test('WeChat errcodes map to the product error codes, keeping the errcode', () => {
   const table: [WeChatApiError['errcode'], string, number][] = [
@@ -28,6 +28,34 @@ test('WeChat errcodes map to the product error codes, keeping the errcode', () =
   assert.match(toSaomaError(new WeChatApiError('jscode2session', -1, '')).description, /WeChat is busy, try again/);
   assert.match(toSaomaError(new WeChatApiError('jscode2session', 40029, '')).description, /wx\.login again/);
   assert.match(toSaomaError(new WeChatApiError('getuserphonenumber', 40029, '')).description, /phone number/);
+});
+
+test('an errcode that means the deployment is set up wrong names the setting to change; WeChat\'s errmsg stays in the detail', () => {
+  const table: [WeChatApi, number, RegExp][] = [
+    ['stable_token', 40164, /IP whitelist/],
+    ['getwxacodeunlimit', 40164, /IP whitelist/],
+    ['getwxacodeunlimit', 41030, /WECHAT_PAGE.*WECHAT_CHECK_PATH=false/],
+    ['getwxacodeunlimit', 40097, /WECHAT_ENV_VERSION/],
+    ['getwxacodeunlimit', 40169, /WECHAT_API_BASE/],
+    ['getwxacodeunlimit', 40129, /WECHAT_API_BASE/],
+    ['getwxacodeunlimit', 47001, /WECHAT_API_BASE/],
+    ['generate_urllink', 40002, /WECHAT_OPEN_LINK=off/],
+    ['generate_urllink', 48001, /WECHAT_OPEN_LINK=off/],
+    ['getuserphonenumber', 48001, /verified .*organisation.*phone scope/],
+    ['stable_token', 40125, /WECHAT_SECRET/],
+    ['stable_token', 40243, /WECHAT_SECRET/],
+    ['jscode2session', 40013, /WECHAT_APPID/],
+  ];
+  for (const [api, errcode, setting] of table) {
+    const err = toSaomaError(new WeChatApiError(api, errcode, 'invalid ip 203.0.113.9 ipv6 ::ffff:203.0.113.9, not in whitelist rid: 1'));
+    assert.deepEqual([err.code, err.status, err.errcode], ['wechat_error', 502, errcode], `${api} ${errcode}`);
+    assert.match(err.description, setting, `${api} ${errcode}: ${err.description}`);
+    assert.equal(err.description.includes('203.0.113.9'), false, 'the address stays in the log detail');
+    assert.match(err.detail ?? '', /203\.0\.113\.9/);
+  }
+  // The same errcode from another API is not about that setting.
+  assert.doesNotMatch(toSaomaError(new WeChatApiError('stable_token', 40002, '')).description, /WECHAT_OPEN_LINK/);
+  assert.deepEqual([toSaomaError(new WeChatApiError('getuserphonenumber', 40013, '')).code, toSaomaError(new WeChatApiError('getuserphonenumber', 40013, '')).status], ['invalid_code', 400]);
 });
 
 test('a SaomaError passes through; anything else is a server_error', () => {

@@ -26,6 +26,9 @@ export interface RunningEmulator {
 export async function startEmulator(): Promise<RunningEmulator> {
   const { app, state } = createEmulator({ appid: APPID, secret: SECRET, log: silent });
   const server: Server = app.listen(0, '127.0.0.1');
+  // Longer than a test may spend between two calls (reading a large code on a busy machine), so a
+  // kept-alive connection is never closed just as fetch reuses it (ECONNRESET).
+  server.keepAliveTimeout = 60_000;
   await new Promise((resolve) => server.once('listening', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 

@@ -1,6 +1,6 @@
 /** The command line's help, one text per topic; `saoma --help`, `saoma clients --help`, `saoma keys --help`. */
 
-export const MAIN_HELP = `saoma — manage a saoma deployment: websites (clients), signing keys, registration tokens.
+export const MAIN_HELP = `saoma — manage a saoma deployment: websites (clients), signing keys, registration tokens; check it with doctor.
 
 Usage:
   saoma clients list                         every website, from the clients file and from the store
@@ -13,6 +13,8 @@ Usage:
   saoma keys list                            the signing keys and their schedule
   saoma keys rotate [--delay <seconds>]      add new signing keys (published now, signing after the delay)
   saoma registration token [--ttl <seconds>] an initial access token for Dynamic Client Registration
+  saoma doctor [--json]                      check the deployment against its WeChat, store and issuer:
+                                             ✅/⚠️/❌ per check with the exact fix (saoma doctor --help)
 
 Where it acts (choose one):
   --api <url>      through the admin API, e.g. --api http://127.0.0.1:3001/admin
@@ -31,7 +33,7 @@ Examples:
   saoma clients update shop --redirect-uri https://shop.example/new-callback
   saoma keys rotate
 
-Exit status: 0 done, 1 refused (the reason is printed), 2 wrong usage.
+Exit status: 0 done, 1 refused (the reason is printed) or a doctor check ❌, 2 wrong usage.
 `;
 
 export const CLIENTS_HELP = `saoma clients — the websites (OIDC clients) that sign people in with saoma.
@@ -90,4 +92,29 @@ export const REGISTRATION_HELP = `saoma registration — Dynamic Client Registra
 
 Prints an initial access token (valid 7 days by default, at most 30). Whoever holds it can register
 websites at <issuer>/reg (same rules as saoma clients add; never first-party) until it expires.
+`;
+
+export const DOCTOR_HELP = `saoma doctor — check a deployment before (and after) people sign in with it.
+
+  saoma doctor [--json]
+
+Run it with the servers' environment (WECHAT_*, REDIS_*, ISSUER, COOKIE_KEYS, CLIENTS_FILE…), on a
+server saoma runs on (WeChat checks the caller's IP address). One line per check, ✅ ok, ⚠️ works
+but not as it should, ❌ broken, ⏭️ not checked (with the reason), each with the exact fix:
+
+  Configuration          saoma would start with it
+  AppID and secret       stable_token answers (normal mode: never forces a token refresh)
+  API IP whitelist       WeChat accepts calls from this server (40164 names the address to add)
+  Login page released    a code for WECHAT_PAGE / WECHAT_ENV_VERSION with check_path true (41030)
+  Code image             the image decodes (JPEG or PNG)
+  URL Link               generate_urllink (40002: individual mini-program, no Open WeChat button)
+  Phone-number ability   asked with an invalid code, so no number is ever bought (48001: none)
+  ISSUER                 https, and its discovery document answers with itself
+  Cookie keys            COOKIE_KEYS set (generated keys only outside production)
+  Redis persistence      appendonly yes, maxmemory-policy noeviction
+  Clock                  within seconds of WeChat's Date header
+
+--json prints one document for scripts: {"ok", "counts", "subject", "checks": [{"id", "title",
+"status": "ok"|"warn"|"fail"|"skipped", "message", "fix"}]}. No secret, token or code is printed.
+Exit status: 0 when no check is ❌, 1 when one is, 2 wrong usage. docs/doctor.md explains each check.
 `;

@@ -4,7 +4,8 @@ import type { KeyStatus } from '../../oidc/keys.ts';
 import type { ClientView, WithSecret } from '../registry.ts';
 import { apiBackend } from './api-backend.ts';
 import { Refused, type Backend } from './backend.ts';
-import { CLIENTS_HELP, KEYS_HELP, MAIN_HELP, REGISTRATION_HELP } from './help.ts';
+import { doctorCommand } from './doctor.ts';
+import { CLIENTS_HELP, DOCTOR_HELP, KEYS_HELP, MAIN_HELP, REGISTRATION_HELP } from './help.ts';
 import { storeBackend } from './store-backend.ts';
 
 const OPTIONS = {
@@ -55,6 +56,14 @@ export async function run(argv: string[], io: Io): Promise<number> {
   if (values.help || !group) {
     io.out(help);
     return values.help ? 0 : 2;
+  }
+  if (group === 'doctor') {
+    const extra = Object.keys(values).filter((option) => option !== 'json');
+    if (positionals.length > 1 || extra.length) {
+      io.err(`Usage: saoma doctor [--json]${extra.length ? ` (${extra.map((o) => `--${o}`).join(', ')} is not a doctor option)` : ''}\n\n${DOCTOR_HELP}`);
+      return 2;
+    }
+    return doctorCommand(values.json === true, io);
   }
 
   let backend: Backend | undefined;
@@ -173,7 +182,7 @@ function command_(group: string, command: string | undefined, target: string | u
 }
 
 function helpFor(group: string | undefined): string {
-  return group === 'clients' ? CLIENTS_HELP : group === 'keys' ? KEYS_HELP : group === 'registration' ? REGISTRATION_HELP : MAIN_HELP;
+  return group === 'clients' ? CLIENTS_HELP : group === 'keys' ? KEYS_HELP : group === 'registration' ? REGISTRATION_HELP : group === 'doctor' ? DOCTOR_HELP : MAIN_HELP;
 }
 
 /** The options as client metadata: only those given; `--clear` sets a field to null (removes it). */
