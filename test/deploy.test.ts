@@ -14,12 +14,12 @@ import { startServer, type RedisProcess } from './helpers/redis.ts';
 import { freePort } from './helpers/saoma.ts';
 
 /**
- * The deployment kit (deploy/): the Compose file and the kustomize base render offline with
- * Debian's tools (`docker-compose config`, `kubectl kustomize`), every saoma container they
- * describe gets an environment saoma's own loader accepts in production (no second list of
- * required variables that could drift from src/config), the probes point at /healthz and /readyz,
- * Redis keeps its data, no secret is written into the kit, and the image's start command, run
- * with the environment the kit gives it, serves /readyz.
+ * The deployment kit (deploy/): the Compose file, its Caddyfile and the kustomize base render
+ * offline with Debian's tools (`docker-compose config`, `caddy adapt`, `kubectl kustomize`), every
+ * saoma container they describe gets an environment saoma's own loader accepts in production (no
+ * second list of required variables that could drift from src/config), the probes point at
+ * /healthz and /readyz, Redis keeps its data, no secret is written into the kit, and the image's
+ * start command, run with the environment the kit gives it, serves /readyz.
  */
 
 const ROOT = new URL('../', import.meta.url).pathname.replace(/\/$/, '');
@@ -142,6 +142,13 @@ function saomaServices(compose: Doc): [string, Doc][] {
   return Object.entries(compose.services as Record<string, Doc>).filter(([, service]) => service.build?.context === ROOT);
 }
 
+/** `caddy adapt`: the Caddyfile as Caddy understands it (JSON), offline, provisioning nothing. */
+function caddyConfig(environment: Record<string, string>): Doc {
+  const adapted = run('caddy', ['adapt', '--config', CADDYFILE, '--adapter', 'caddyfile'], { env: { PATH: process.env.PATH, ...environment } });
+  assert.equal(adapted.status, 0, adapted.stderr);
+  return JSON.parse(adapted.stdout);
+}
+
 /** A container's environment in Kubernetes: envFrom in order, then env (which wins), over the image's ENV. */
 function k8sEnvironment(docs: Doc[], container: Doc, secretData: (secret: Doc) => Record<string, string>): Record<string, string> {
   const find = (kind: string, name: string) => {
@@ -219,12 +226,17 @@ describe('deploy/compose.yaml', () => {
     assert.ok((proxy.volumes as string[]).some((volume) => volume.startsWith(`${CADDYFILE}:/etc/caddy/Caddyfile`)), 'the Caddyfile is mounted');
     assert.equal(proxy.environment.SAOMA_DOMAIN, values.SAOMA_DOMAIN);
     assert.deepEqual(proxy.ports.map((p: Doc) => p.target).sort(), [443, 443, 80]);
-    const caddyfile = readFileSync(CADDYFILE, 'utf8');
-    assert.match(caddyfile, /^\{\$SAOMA_DOMAIN\} \{$/m, 'the site is the issuer\'s host');
-    assert.match(caddyfile, /^\s*tls \{\$SAOMA_TLS\}$/m);
-    const upstreams = /^\s*reverse_proxy ([^{]+)\{/m.exec(caddyfile)?.[1]!.trim().split(/\s+/);
-    assert.deepEqual(upstreams, saoma.map(([name, service]) => `${name}:${service.environment.PORT}`));
-    assert.match(caddyfile, /^\s*health_uri \/readyz$/m);
+    // Caddy's own reading of the Caddyfile, with the environment Compose gives the proxy.
+    const caddy = caddyConfig(proxy.environment);
+    const site = caddy.apps.http.servers.srv0;
+    assert.deepEqual(site.listen, [':443']);
+    assert.deepEqual(site.routes[0].match, [{ host: [values.SAOMA_DOMAIN] }], 'the site is the issuer\'s host');
+    const balancer = site.routes[0].handle[0].routes[0].handle[0];
+    assert.equal(balancer.handler, 'reverse_proxy');
+    assert.deepEqual(balancer.upstreams.map((u: Doc) => u.dial), saoma.map(([name, service]) => `${name}:${service.environment.PORT}`), 'both saoma processes, on their PORT');
+    assert.equal(balancer.health_checks.active.uri, '/readyz');
+    assert.deepEqual(caddy.apps.tls.automation.policies[0].issuers[0], { module: 'acme', email: values.SAOMA_TLS }, 'certificates from an ACME CA');
+    assert.deepEqual(caddyConfig({ ...proxy.environment, SAOMA_TLS: 'internal' }).apps.tls.automation.policies[0].issuers, [{ module: 'internal' }], 'or Caddy\'s own CA');
   });
 });
 
