@@ -29,7 +29,7 @@ async function signIn(saoma: RunningSaoma, w: Website, user: string, scope: stri
   const config = await relyingPartyFor(saoma.issuer, w);
   const verifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
-  const extra = scope.includes('offline_access') ? { prompt: 'consent' } : {};
+  const extra: Record<string, string> = scope.includes('offline_access') ? { prompt: 'consent' } : {};
   const url = oidc.buildAuthorizationUrl(config, { redirect_uri: w.redirect_uri, scope, state, code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', ...extra });
   const page = await browser.request(url);
   const uid = /\/interaction\/([^/?#]+)$/.exec(new URL(page.location!).pathname)![1];
