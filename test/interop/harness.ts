@@ -218,3 +218,44 @@ export function calls(seen: Seen[]) {
 }
 
 export { assert, snap };
+
+/** The environment the examples read: saoma's issuer, the website's registration, its own URL. */
+export function exampleEnv(rig: Rig): Record<string, string> {
+  return { SAOMA_ISSUER: rig.saoma.issuer, SAOMA_CLIENT_ID: rig.client.client_id, SAOMA_CLIENT_SECRET: rig.client.client_secret ?? '', APP_URL: rig.appUrl, SESSION_SECRET: 'interop-test-session-secret-0123456789' };
+}
+
+/** The version of an installed npm package. */
+export function npmVersion(pkg: string): string {
+  return JSON.parse(readFileSync(new URL(`../../node_modules/${pkg}/package.json`, import.meta.url), 'utf8')).version;
+}
+
+/**
+ * The whole journey on a website that follows the page contract: sign in (sub and nickname shown),
+ * refresh when the website offers it, sign out at saoma and back. Answers what was seen.
+ */
+export async function journey(rig: Rig, key: string, options: { refresh: boolean; start?: (page: Page) => Promise<void>; signOut?: (page: Page) => Promise<void> }) {
+  const { desk, phone } = await deskAndPhone(rig.chromium);
+  await signInThroughSaoma(rig, desk, phone, options.start);
+  const user = await shown(desk);
+  assert.match(user.sub, SUB, 'the website shows saoma\'s sub');
+  assert.equal(user.nickname, NICKNAME, 'the website shows the nickname given in WeChat');
+  await snap(desk, `interop-${key}-signed-in`);
+  const afterLogin = calls(rig.seen());
+  let refreshed = false;
+  if (options.refresh) {
+    await desk.locator('#refresh').click();
+    await desk.locator('#refreshed').waitFor();
+    assert.equal((await shown(desk)).sub, user.sub, 'still the same person after the refresh');
+    refreshed = calls(rig.seen()).tokens > afterLogin.tokens;
+    assert.ok(refreshed, 'the refresh went to saoma\'s token endpoint');
+  }
+  await signOutThroughSaoma(rig, desk, options.signOut);
+  return { user, seen: afterLogin, refreshed };
+}
+
+/** A website started with `node <example>/server.ts`. */
+export function nodeWebsite(rig: Rig, key: string, env: Record<string, string> = {}): Promise<Website> {
+  return startWebsite(process.execPath, [example(key, 'server.ts').pathname], { env: { ...exampleEnv(rig), ...env }, cwd: new URL('../../', import.meta.url).pathname, ready: `${rig.appUrl}/` });
+}
+
+export const SIGNATURE_NOT_CHECKED = 'claims checked; signature not (token from the token endpoint, OIDC Core 3.1.3.7)';
