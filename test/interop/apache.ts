@@ -24,7 +24,7 @@ export function startApache(rig: Rig): Promise<Website> {
     `Mutex file:${dir} default`,
     // A piped logger: its output is Apache's own stdout, which the test keeps.
     'ErrorLog "|/bin/cat"',
-    'LogLevel warn auth_openidc:info',
+    (process.env.APACHE_LOG_LEVEL ? `LogLevel ${process.env.APACHE_LOG_LEVEL}` : 'LogLevel warn auth_openidc:info'),
     ...modules.map((m) => `LoadModule ${m === 'auth_openidc' ? 'auth_openidc_module' : `${m}_module`} ${MODULES}/mod_${m}.so`),
     'TypesConfig /etc/mime.types',
     'User nobody',
