@@ -253,9 +253,9 @@ export async function journey(rig: Rig, key: string, options: { refresh: boolean
   return { user, seen: afterLogin, refreshed };
 }
 
-/** A website started with `node <example>/server.ts`. */
-export function nodeWebsite(rig: Rig, key: string, env: Record<string, string> = {}): Promise<Website> {
-  return startWebsite(process.execPath, [example(key, 'server.ts').pathname], { env: { ...exampleEnv(rig), ...env }, cwd: new URL('../../', import.meta.url).pathname, ready: `${rig.appUrl}/` });
+/** A website started with `node <example>/<file>`. */
+export function nodeWebsite(rig: Rig, key: string, file = 'server.ts', env: Record<string, string> = {}): Promise<Website> {
+  return startWebsite(process.execPath, [example(key, file).pathname], { env: { ...exampleEnv(rig), ...env }, cwd: new URL('../../', import.meta.url).pathname, ready: `${rig.appUrl}/` });
 }
 
 export const SIGNATURE_NOT_CHECKED = 'claims checked; signature not (token from the token endpoint, OIDC Core 3.1.3.7)';

@@ -8,7 +8,7 @@ describe('passport-openidconnect (no PKCE: registered with require_pkce false, n
   let site: Website;
   before(async () => {
     rig = await startRig(KEY);
-    site = await nodeWebsite(rig, KEY);
+    site = await nodeWebsite(rig, KEY, 'server.mjs');
   });
   after(async () => {
     await site?.stop();

@@ -12,7 +12,7 @@ const secret = process.env.SAOMA_CLIENT_SECRET!;
 const config = await client.discovery(issuer, process.env.SAOMA_CLIENT_ID!, secret, client.ClientSecretBasic(secret),
   issuer.protocol === 'http:' ? { execute: [client.allowInsecureRequests] } : {});
 
-interface Session { verifier?: string; state?: string; tokens?: client.TokenEndpointResponse; sub?: string; nickname?: string; refreshed?: boolean }
+interface Session { verifier?: string; state?: string; tokens?: { access_token: string; refresh_token?: string; id_token?: string }; sub?: string; nickname?: string; refreshed?: boolean }
 const sessions = new Map<string, Session>(); // use your framework's session store in a real website
 
 const esc = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -54,7 +54,7 @@ createServer(async (req, res) => {
       // Refresh tokens rotate: keep the new one.
       const tokens = await client.refreshTokenGrant(config, session.tokens.refresh_token);
       session.refreshed = tokens.claims()?.sub === session.sub;
-      session.tokens = { ...tokens, id_token: tokens.id_token ?? session.tokens.id_token };
+      session.tokens = { access_token: tokens.access_token, refresh_token: tokens.refresh_token, id_token: tokens.id_token ?? session.tokens.id_token };
       return redirect(res, '/');
     }
     if (url.pathname === '/logout') {
