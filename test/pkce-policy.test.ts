@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
 import { ConfigError, loadConfig } from '../src/config/load.ts';
+import { REDIS_URL, redisPrefix } from './admin/fixtures.ts';
 import { ADMIN_TOKEN, adminApi, backToWebsite, relyingPartyFor, type Website } from './admin/helpers.ts';
 import { Browser } from './helpers/browser.ts';
 import { mp, sceneFromImage } from './helpers/login.ts';
@@ -137,6 +139,28 @@ describe('PKCE policy per website', () => {
       const turned = await api('PATCH', `/clients/${made.json.client.client_id}`, { token_endpoint_auth_method: 'none' });
       assert.equal(turned.status, 400, 'turning an opted-out client public is refused too');
       assert.ok(turned.json.problems.some((p: string) => p.startsWith('require_pkce')), JSON.stringify(turned.json));
+    });
+
+    it('the command line: --no-pkce registers the opt-out for a confidential website, and is refused with --auth-method none', async () => {
+      const redis = redisPrefix('pkce-cli');
+      const env = { PATH: process.env.PATH ?? '', NODE_ENV: 'test', REDIS_URL, REDIS_KEY_PREFIX: redis.prefix, CLIENTS_FILE: '/nonexistent/clients.json' };
+      const cli = (args: string[]) => new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(process.execPath, ['bin/saoma.ts', ...args], { cwd: new URL('../', import.meta.url).pathname, env, timeout: 30_000 }, (err, stdout, stderr) => {
+          resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+        });
+      });
+      try {
+        const added = await cli(['clients', 'add', '--name', 'Passport Shop', '--redirect-uri', 'https://passport.example/cb', '--no-pkce', '--no-id-token-profile-claims', '--json']);
+        assert.equal(added.code, 0, added.stderr);
+        const { client } = JSON.parse(added.stdout);
+        assert.equal(client.require_pkce, false);
+        assert.equal(client.id_token_profile_claims, false);
+        const refused = await cli(['clients', 'add', '--name', 'SPA', '--redirect-uri', 'https://spa.example/cb', '--auth-method', 'none', '--no-pkce']);
+        assert.equal(refused.code, 1);
+        assert.match(refused.stderr, /require_pkce: a public client/);
+      } finally {
+        await redis.clean();
+      }
     });
 
     it('Dynamic Client Registration: invalid_client_metadata naming require_pkce', async () => {
