@@ -65,7 +65,7 @@ describe('PKCE policy per website', () => {
     for (const w of [STRICT, NONCE_ONLY, PUBLIC]) {
       const { error, description } = refusedAtWebsite((await authorize(w, { code_challenge: 'p'.repeat(43), code_challenge_method: 'plain', nonce: 'n' })).back, w);
       assert.equal(error, 'invalid_request');
-      assert.match(description, /code_challenge_method/);
+      assert.match(description, /code_challenge_method must be S256: plain is refused/);
     }
   });
 

@@ -6,7 +6,7 @@ import { render } from '../http/views.ts';
 import { adapterFactory } from './adapter.ts';
 import type { Accounts } from './accounts.ts';
 import { claims, scopes } from './claims.ts';
-import { CLIENT_POLICY_FIELDS, pkceRequired, policyProblems, withIdTokenProfileClaims } from './client-policy.ts';
+import { CLIENT_POLICY_FIELDS, explainRefusals, pkceRequired, policyProblems, withIdTokenProfileClaims } from './client-policy.ts';
 import { withClientGrantIndex } from './client-grants.ts';
 import { loadExistingGrant } from './first-party.ts';
 import { assertSwappable } from './keystore.ts';
@@ -128,6 +128,7 @@ export async function createProvider({ config, store, log, accounts, cookieKeys,
   // Fail at start, not at the first rotation, if the keys cannot be swapped in this version.
   assertSwappable(provider);
   provider.proxy = env.TRUST_PROXY;
+  provider.use(explainRefusals);
   provider.keys = cookieKeys;
 
   // Failures inside the provider are logged with their private detail, never shown.
