@@ -16,6 +16,7 @@ const SECRET = 'a-website-secret-that-is-long-enough-0123456789';
 const STRICT: Website = { client_id: 'strict', client_secret: SECRET, redirect_uri: 'http://127.0.0.1:9/strict' };
 const NONCE_ONLY: Website = { client_id: 'nonce-only', client_secret: SECRET, redirect_uri: 'http://127.0.0.1:9/nonce-only' };
 const PUBLIC: Website = { client_id: 'public', redirect_uri: 'http://127.0.0.1:9/public' };
+const OPENID_ONLY: Website = { client_id: 'openid-only', client_secret: SECRET, redirect_uri: 'http://127.0.0.1:9/openid-only' };
 
 function file(clients: unknown[]): string {
   const path = join(mkdtempSync(join(tmpdir(), 'saoma-pkce-')), 'clients.json');
@@ -27,6 +28,7 @@ const CLIENTS = [
   { client_id: STRICT.client_id, client_secret: SECRET, client_name: 'Strict', redirect_uris: [STRICT.redirect_uri] },
   { client_id: NONCE_ONLY.client_id, client_secret: SECRET, client_name: 'Nonce only', redirect_uris: [NONCE_ONLY.redirect_uri], require_pkce: false },
   { client_id: PUBLIC.client_id, token_endpoint_auth_method: 'none', client_name: 'Public', redirect_uris: [PUBLIC.redirect_uri] },
+  { client_id: OPENID_ONLY.client_id, client_secret: SECRET, client_name: 'Openid only', redirect_uris: [OPENID_ONLY.redirect_uri], scope: 'openid' },
 ];
 
 describe('PKCE policy per website', () => {
@@ -111,6 +113,19 @@ describe('PKCE policy per website', () => {
     });
     assert.equal(res.status, 400);
     assert.equal(((await res.json()) as { error: string }).error, 'invalid_grant');
+  });
+
+  it('an unregistered redirect URI gets a page (never a redirect) saying redirect URIs are compared exactly and how to register one', async () => {
+    const { answer } = await authorize(STRICT, { redirect_uri: `${STRICT.redirect_uri}/other` });
+    assert.equal(answer.status, 400);
+    assert.equal(answer.location, undefined);
+    assert.match(answer.text, /compared exactly; register this one/);
+  });
+
+  it('a scope the website is not registered for is invalid_scope at its redirect URI, naming the scope setting', async () => {
+    const { error, description } = refusedAtWebsite((await authorize(OPENID_ONLY, { code_challenge: 'c'.repeat(43), code_challenge_method: 'S256' })).back, OPENID_ONLY);
+    assert.equal(error, 'invalid_scope');
+    assert.match(description, /registered scope lists the only scopes it may ask for/);
   });
 
   describe('a public client can never opt out, whichever way it is registered', () => {

@@ -78,7 +78,14 @@ export function withIdTokenProfileClaims(findAccount: FindAccount, deploymentDef
  */
 const EXPLAINED: Record<string, string> = {
   'not supported value of code_challenge_method': 'code_challenge_method must be S256: plain is refused (mod_auth_openidc: OIDCPKCEMethod S256; Authlib: code_challenge_method=S256)',
+  'requested scope is not allowed': 'requested scope is not allowed: the client\'s registered scope lists the only scopes it may ask for (change it with saoma clients update --scope, or ask without that scope)',
+  "redirect_uri did not match any of the client's registered redirect_uris": "redirect_uri did not match any of the client's registered redirect_uris: they are compared exactly; register this one (clients file, or saoma clients update --redirect-uri) or send a registered one",
 };
+
+/** oidc-provider's description, or saoma's words for it when the developer must change a setting. */
+export function explained(description: string | undefined): string | undefined {
+  return description === undefined ? undefined : (EXPLAINED[description] ?? description);
+}
 
 export async function explainRefusals(ctx: KoaContextWithOIDC, next: () => Promise<void>): Promise<void> {
   await next();

@@ -6,7 +6,7 @@ import { render } from '../http/views.ts';
 import { adapterFactory } from './adapter.ts';
 import type { Accounts } from './accounts.ts';
 import { claims, scopes } from './claims.ts';
-import { CLIENT_POLICY_FIELDS, explainRefusals, pkceRequired, policyProblems, withIdTokenProfileClaims } from './client-policy.ts';
+import { CLIENT_POLICY_FIELDS, explained, explainRefusals, pkceRequired, policyProblems, withIdTokenProfileClaims } from './client-policy.ts';
 import { withClientGrantIndex } from './client-grants.ts';
 import { loadExistingGrant } from './first-party.ts';
 import { assertSwappable } from './keystore.ts';
@@ -120,7 +120,7 @@ export async function createProvider({ config, store, log, accounts, cookieKeys,
     renderError: async (ctx, out, error) => {
       log.info({ err_code: out.error, detail: (error as { error_detail?: string }).error_detail }, 'oidc error page');
       ctx.type = 'html';
-      ctx.body = render('error', { t: pageLocale(ctx).t, code: out.error, description: out.error_description, back: undefined });
+      ctx.body = render('error', { t: pageLocale(ctx).t, code: out.error, description: explained(out.error_description), back: undefined });
     },
   };
 
