@@ -14,6 +14,10 @@ export interface ClientView {
   source: ClientSource;
   client_name: string | null;
   first_party: boolean;
+  /** false only for a confidential client that opted out of PKCE (it must send a nonce). */
+  require_pkce: boolean;
+  /** null: the deployment's ID_TOKEN_PROFILE_CLAIMS. */
+  id_token_profile_claims: boolean | null;
   application_type: string;
   token_endpoint_auth_method: string;
   grant_types: string[];
@@ -237,6 +241,8 @@ export function view(metadata: ClientMetadata, source: ClientSource): ClientView
     source,
     client_name: text(m.client_name),
     first_party: m.first_party === true,
+    require_pkce: m.require_pkce !== false,
+    id_token_profile_claims: typeof m.id_token_profile_claims === 'boolean' ? m.id_token_profile_claims : null,
     application_type: text(m.application_type) ?? 'web',
     token_endpoint_auth_method: text(m.token_endpoint_auth_method) ?? 'client_secret_basic',
     grant_types: Array.isArray(m.grant_types) ? m.grant_types : ['authorization_code', 'refresh_token'],

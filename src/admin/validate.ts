@@ -1,5 +1,6 @@
 import { isLoopback } from '../config/load.ts';
 import { scopes as supportedScopes } from '../oidc/claims.ts';
+import { policyProblems } from '../oidc/client-policy.ts';
 
 /**
  * What saoma accepts as a website's (client's) metadata, whoever registers it: the admin API, the
@@ -15,7 +16,7 @@ export const APPLICATION_TYPES = ['web', 'native'] as const;
 export const EDITABLE_FIELDS = [
   'client_name', 'logo_uri', 'client_uri', 'redirect_uris', 'post_logout_redirect_uris',
   'token_endpoint_auth_method', 'grant_types', 'scope', 'first_party', 'application_type',
-  'jwks_uri', 'jwks',
+  'jwks_uri', 'jwks', 'require_pkce', 'id_token_profile_claims',
 ] as const;
 
 export const LIMITS = {
@@ -112,6 +113,8 @@ export function clientProblems(metadata: Record<string, unknown>, options: RuleO
       if (!scope.split(' ').includes('openid')) problem('scope', 'must include openid');
     }
   }
+
+  problems.push(...policyProblems(metadata));
 
   const firstParty = metadata.first_party;
   if (firstParty !== undefined) {

@@ -51,6 +51,7 @@ export const envSchema = z.object({
   REFRESH_TOKEN_TTL_SECONDS: seconds.default(30 * 24 * 3600),
   SESSION_TTL_SECONDS: seconds.default(14 * 24 * 3600),
   GRANT_TTL_SECONDS: seconds.default(60 * 24 * 3600),
+  ID_TOKEN_PROFILE_CLAIMS: bool.default(true),
 
   DEMO: bool.optional(),
 
@@ -105,6 +106,7 @@ export const envDocs: Record<keyof Env, string> = {
   REFRESH_TOKEN_TTL_SECONDS: 'Refresh token lifetime.',
   SESSION_TTL_SECONDS: 'Browser session lifetime at the provider.',
   GRANT_TTL_SECONDS: 'Grant lifetime; raised to at least the refresh token lifetime.',
+  ID_TOKEN_PROFILE_CLAIMS: 'Put the granted profile and phone claims (`nickname`, `picture`, `phone_number`, `phone_number_verified`) in the ID token as well as at userinfo. `false`: the ID token carries only `sub` (and the protocol claims). A client\'s `id_token_profile_claims` metadata overrides it.',
   DEMO: 'Serve the demo client and relying party at `/demo` (default on outside production).',
   ADMIN_TOKEN: 'Bearer token of the admin API (at least 32 characters). Without it the admin API is not served at all.',
   ADMIN_PORT: 'Serve the admin API on this port of its own (bound to ADMIN_HOST) instead of under ADMIN_PATH on PORT.',

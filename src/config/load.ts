@@ -48,6 +48,8 @@ const clientSchema = z.looseObject({
   client_uri: uri.max(2048).optional(),
   token_endpoint_auth_method: z.enum(['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt']).optional(),
   grant_types: z.array(z.enum(['authorization_code', 'refresh_token'])).optional(),
+  require_pkce: z.boolean().optional(),
+  id_token_profile_claims: z.boolean().optional(),
 });
 
 /**
@@ -164,6 +166,9 @@ function loadClients(file: string, production: boolean, problems: string[]): Cli
       }
     }
     const auth = client.token_endpoint_auth_method ?? 'client_secret_basic';
+    if ((item as { require_pkce?: unknown }).require_pkce === false && auth === 'none') {
+      problems.push(`${where}.require_pkce]: a public client (token_endpoint_auth_method none) must use PKCE; only a confidential client can opt out`);
+    }
     if ((auth === 'client_secret_basic' || auth === 'client_secret_post') && client.client_secret === undefined) {
       problems.push(`${where}.client_secret]: required for token_endpoint_auth_method ${String(auth)}`);
     }

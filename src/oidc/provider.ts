@@ -6,6 +6,8 @@ import { render } from '../http/views.ts';
 import { adapterFactory } from './adapter.ts';
 import type { Accounts } from './accounts.ts';
 import { claims, scopes } from './claims.ts';
+import { CLIENT_POLICY_FIELDS, pkceRequired, policyProblems, withIdTokenProfileClaims } from './client-policy.ts';
+import { explained, explainRefusals } from './refusals.ts';
 import { withClientGrantIndex } from './client-grants.ts';
 import { loadExistingGrant } from './first-party.ts';
 import { assertSwappable } from './keystore.ts';
@@ -26,9 +28,10 @@ export interface ProviderDeps {
 }
 
 /**
- * The hardened oidc-provider: code flow only, PKCE for every client, exact redirect URIs, keys
- * from the store, explicit lifetimes, refresh-token rotation, revocation, introspection, userinfo,
- * RP-initiated logout and pages of our own. The checklist it follows is in docs/security.md.
+ * The hardened oidc-provider: code flow only, PKCE for every client (a confidential one may opt
+ * out and send a nonce instead), profile claims in the ID token unless asked not to, exact redirect
+ * URIs, keys from the store, explicit lifetimes, refresh-token rotation, revocation, introspection,
+ * userinfo, RP-initiated logout and pages of our own. The checklist it follows is in docs/security.md.
  * Clients come from configuration (`clients`) and from the store (the admin API, the command line,
  * Dynamic Client Registration when enabled); the signing keys can be swapped while it runs
  * (`installSigningKeys`).
@@ -44,7 +47,11 @@ export async function createProvider({ config, store, log, accounts, cookieKeys,
     claims: claims as unknown as Configuration['claims'],
     scopes: [...scopes],
     responseTypes: ['code'],
-    pkce: { required: () => true },
+    // PKCE (S256) for every client, unless a confidential one opted out (then it must send a nonce).
+    pkce: { required: pkceRequired },
+    // The granted profile and phone claims go in the ID token as well as userinfo (many libraries
+    // read only the ID token); a deployment or a client can ask for `sub` only (client-policy.ts).
+    conformIdTokenClaims: false,
     allowOmittingSingleRegisteredRedirectUri: false,
     clientDefaults: {
       grant_types: ['authorization_code', 'refresh_token'],
@@ -53,9 +60,12 @@ export async function createProvider({ config, store, log, accounts, cookieKeys,
       token_endpoint_auth_method: 'client_secret_basic',
     },
     extraClientMetadata: {
-      properties: ['first_party'],
-      validator: (_ctx, key, value) => {
+      properties: ['first_party', ...CLIENT_POLICY_FIELDS],
+      validator: (_ctx, key, value, metadata) => {
         if (key === 'first_party' && value !== undefined && typeof value !== 'boolean') throw new errors.InvalidClientMetadata('first_party must be true or false');
+        if (key !== 'require_pkce') return;
+        const problems = policyProblems(metadata as unknown as Record<string, unknown>);
+        if (problems.length) throw new errors.InvalidClientMetadata(problems.join('; '));
       },
     },
     loadExistingGrant,
@@ -95,7 +105,7 @@ export async function createProvider({ config, store, log, accounts, cookieKeys,
       ClientCredentials: 600,
     },
     rotateRefreshToken: true,
-    findAccount: async (_ctx, sub) => {
+    findAccount: withIdTokenProfileClaims(async (_ctx, sub) => {
       const account = await accounts.find(sub);
       if (!account) return undefined;
       return {
@@ -107,11 +117,11 @@ export async function createProvider({ config, store, log, accounts, cookieKeys,
           ...(account.phone_number ? { phone_number: account.phone_number, phone_number_verified: account.phone_number_verified ?? true } : {}),
         }),
       };
-    },
+    }, env.ID_TOKEN_PROFILE_CLAIMS),
     renderError: async (ctx, out, error) => {
       log.info({ err_code: out.error, detail: (error as { error_detail?: string }).error_detail }, 'oidc error page');
       ctx.type = 'html';
-      ctx.body = render('error', { t: pageLocale(ctx).t, code: out.error, description: out.error_description, back: undefined });
+      ctx.body = render('error', { t: pageLocale(ctx).t, code: out.error, description: explained(out.error_description), back: undefined });
     },
   };
 
@@ -119,6 +129,7 @@ export async function createProvider({ config, store, log, accounts, cookieKeys,
   // Fail at start, not at the first rotation, if the keys cannot be swapped in this version.
   assertSwappable(provider);
   provider.proxy = env.TRUST_PROXY;
+  provider.use(explainRefusals);
   provider.keys = cookieKeys;
 
   // Failures inside the provider are logged with their private detail, never shown.

@@ -63,6 +63,11 @@ Options for add and update:
                                      (openid profile phone offline_access; default: any)
   --application-type <web|native>    native: an app on a device (allows loopback http redirects)
   --first-party / --no-first-party   first-party websites skip the web consent page
+  --no-pkce / --pkce                 --no-pkce: a confidential website that cannot do PKCE sends a
+                                     nonce instead (RFC 9700 2.1.1); never for --auth-method none
+  --no-id-token-profile-claims / --id-token-profile-claims
+                                     ID token with sub only / with the granted profile claims
+                                     (default: ID_TOKEN_PROFILE_CLAIMS)
   --id <client_id>                   choose the client_id (add only; default: a random one)
   --clear <field>                    remove an optional field (update only), e.g. --clear logo_uri
 

@@ -25,6 +25,10 @@ const OPTIONS = {
   'application-type': { type: 'string' },
   'first-party': { type: 'boolean' },
   'no-first-party': { type: 'boolean' },
+  pkce: { type: 'boolean' },
+  'no-pkce': { type: 'boolean' },
+  'id-token-profile-claims': { type: 'boolean' },
+  'no-id-token-profile-claims': { type: 'boolean' },
   id: { type: 'string' },
   clear: { type: 'string', multiple: true },
   delay: { type: 'string' },
@@ -205,6 +209,12 @@ function clientFields(values: Values, creating: boolean): Record<string, unknown
   if (values['first-party'] && values['no-first-party']) throw new Usage('Give --first-party or --no-first-party, not both.');
   if (values['first-party']) fields.first_party = true;
   if (values['no-first-party']) fields.first_party = false;
+  if (values.pkce && values['no-pkce']) throw new Usage('Give --pkce or --no-pkce, not both.');
+  if (values.pkce) fields.require_pkce = true;
+  if (values['no-pkce']) fields.require_pkce = false;
+  if (values['id-token-profile-claims'] && values['no-id-token-profile-claims']) throw new Usage('Give --id-token-profile-claims or --no-id-token-profile-claims, not both.');
+  if (values['id-token-profile-claims']) fields.id_token_profile_claims = true;
+  if (values['no-id-token-profile-claims']) fields.id_token_profile_claims = false;
   if (!creating) for (const field of values.clear ?? []) fields[field] = null;
   return fields;
 }
@@ -235,6 +245,8 @@ function describe(client: ClientView): string {
     ['auth method', client.token_endpoint_auth_method],
     ['application type', client.application_type],
     ['first party', client.first_party ? 'yes (no web consent page)' : 'no'],
+    ['PKCE', client.require_pkce ? 'required' : 'optional (nonce required without it)'],
+    ['ID token claims', client.id_token_profile_claims === null ? 'deployment default' : client.id_token_profile_claims ? 'profile' : 'sub only'],
     ['grant types', client.grant_types.join(' ')],
     ['scope', client.scope ?? '(any)'],
     ['redirect_uris', client.redirect_uris.join('\n                    ')],
