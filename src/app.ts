@@ -84,12 +84,12 @@ export async function createSaoma(config: Config, store: Store, log: Logger, ove
   }
   if (config.demo) routes.push({ prefixes: ['/demo'], handler: createDemo(config.issuer, cookieKeys).callback() });
   const adminApp = config.env.ADMIN_TOKEN
-    ? createAdminApp({ admin: admin.service, token: config.env.ADMIN_TOKEN, prefix: config.env.ADMIN_PATH, store, log, audit: admin.audit, trustProxy: config.env.TRUST_PROXY }).app
+    ? createAdminApp({ admin: admin.service, token: config.env.ADMIN_TOKEN, prefix: config.env.ADMIN_PATH, store, log, audit: admin.audit, trustProxy: config.env.TRUST_PROXY !== false }).app
     : undefined;
   const ownAdminPort = adminApp && config.env.ADMIN_PORT !== undefined;
   if (adminApp && !ownAdminPort) routes.push({ prefixes: [config.env.ADMIN_PATH], handler: adminApp.callback() });
-  const adminServer = ownAdminPort ? createServer(dispatch([], adminApp.callback(), log)) : undefined;
-  const server = createServer(dispatch(routes, provider.callback(), log));
+  const adminServer = ownAdminPort ? createServer(dispatch([], adminApp.callback(), log, { trustProxy: config.env.TRUST_PROXY })) : undefined;
+  const server = createServer(dispatch(routes, provider.callback(), log, { trustProxy: config.env.TRUST_PROXY }));
   // Long-polls wait up to STATUS_WAIT_SECONDS; keep sockets open a little longer than that.
   server.requestTimeout = (config.env.STATUS_WAIT_SECONDS + 30) * 1000;
   server.keepAliveTimeout = 65_000;

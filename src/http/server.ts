@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { nanoid } from 'nanoid';
 import type { Logger } from '../log.ts';
+import { forwardedHeaders, type TrustProxy } from './proxy.ts';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -26,12 +27,15 @@ const SECURITY_HEADERS: Record<string, string> = {
 };
 
 /**
- * The one HTTP entry: security headers and a request id on every answer, one access-log line per
- * request (path only: query strings can carry codes), then the first app whose prefix matches, or
- * the fallback (the provider with saoma's own routes).
+ * The one HTTP entry: forwarded headers reduced to what trusted proxies said (`proxy.ts`),
+ * security headers and a request id on every answer, one access-log line per request (path only:
+ * query strings can carry codes), then the first app whose prefix matches, or the fallback (the
+ * provider with saoma's own routes).
  */
-export function dispatch(routes: Route[], fallback: Handler, log: Logger): Handler {
+export function dispatch(routes: Route[], fallback: Handler, log: Logger, options: { trustProxy: TrustProxy } = { trustProxy: false }): Handler {
+  const forwarded = forwardedHeaders(options.trustProxy);
   return (req, res) => {
+    forwarded(req);
     const offered = req.headers['x-request-id'];
     const requestId = typeof offered === 'string' && /^[A-Za-z0-9_-]{8,64}$/.test(offered) ? offered : nanoid(16);
     res.setHeader('X-Request-Id', requestId);
