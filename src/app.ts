@@ -10,6 +10,7 @@ import { dispatch, type Route } from './http/server.ts';
 import { defineRequestContext } from './http/middleware.ts';
 import { assetRoutes } from './http/assets.ts';
 import { healthRoutes } from './http/health.ts';
+import { refuseCrossSitePosts } from './http/same-origin.ts';
 import type { Logger } from './log.ts';
 import { avatarRoutes } from './login/avatar-routes.ts';
 import { browserRoutes } from './login/browser-routes.ts';
@@ -71,6 +72,7 @@ export async function createSaoma(config: Config, store: Store, log: Logger, ove
   const services = { config, store, log, provider, tickets, accounts, wechat, qrcodes: new QrCodes(store, wechat) };
 
   defineRequestContext(provider, log);
+  provider.use(refuseCrossSitePosts(config.issuer));
   for (const router of [healthRoutes(store), assetRoutes(), browserRoutes(services), miniProgramRoutes(services), avatarRoutes(services)]) {
     provider.use(router.routes());
     provider.use(router.allowedMethods());
