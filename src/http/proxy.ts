@@ -71,3 +71,10 @@ export function forwardedHeaders(trust: TrustProxy): (req: IncomingMessage) => v
     req.headers['x-forwarded-for'] = proxyaddr(req, trusted);
   };
 }
+
+/** Whether a connection from `address` comes from a trusted proxy (with a hop count: every peer is one). */
+export function isTrustedPeer(trust: TrustProxy): (address: string) => boolean {
+  if (trust === false) return () => false;
+  const trusted = trustFunction(trust);
+  return (address) => trusted(address, 0);
+}
