@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { parseTrustProxy, type TrustProxy } from '../http/proxy.ts';
 
 /**
  * Every environment variable saoma reads, with its default and meaning. This table is the source
@@ -7,6 +8,14 @@ import { z } from 'zod';
  */
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const seconds = z.coerce.number().int().positive();
+const trustProxy = z.string().transform((v, ctx): TrustProxy => {
+  const parsed = parseTrustProxy(v);
+  if (parsed && 'problem' in parsed) {
+    ctx.addIssue({ code: 'custom', message: parsed.problem });
+    return z.NEVER;
+  }
+  return parsed;
+});
 const list = z.string().transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
 
 export const envSchema = z.object({
@@ -14,7 +23,9 @@ export const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
   ISSUER: z.url({ protocol: /^https?$/ }).optional(),
-  TRUST_PROXY: bool.default(false),
+  TRUST_PROXY: trustProxy.default(false),
+  HSTS_MAX_AGE_SECONDS: z.coerce.number().int().min(0).default(31_536_000),
+  CONNECTIONS_PER_IP: z.coerce.number().int().min(0).default(256),
   CLIENTS_FILE: z.string().default('config/clients.json'),
   COOKIE_KEYS: list.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -46,6 +57,7 @@ export const envSchema = z.object({
   TICKET_TTL_SECONDS: seconds.default(180),
   INTERACTION_TTL_SECONDS: seconds.default(1800),
   STATUS_WAIT_SECONDS: z.coerce.number().int().min(1).max(60).default(25),
+  STATUS_POLLS_PER_IP: z.coerce.number().int().min(0).default(100),
   ACCESS_TOKEN_TTL_SECONDS: seconds.default(3600),
   ID_TOKEN_TTL_SECONDS: seconds.default(3600),
   REFRESH_TOKEN_TTL_SECONDS: seconds.default(30 * 24 * 3600),
@@ -73,7 +85,9 @@ export const envDocs: Record<keyof Env, string> = {
   PORT: 'TCP port to listen on.',
   HOST: 'Address to bind.',
   ISSUER: 'Public issuer URL (default `http://localhost:$PORT`). Must be https in production.',
-  TRUST_PROXY: 'Trust `X-Forwarded-*` from a TLS-terminating proxy (set it behind one).',
+  TRUST_PROXY: 'Which proxies in front of saoma to believe (set it behind one): `false`; a hop count (`1`, `2`: the last n hops are proxies); `true` (the same as `1`, kept from when this was a yes/no switch); or a comma list of proxy addresses and CIDRs, with `loopback`, `linklocal`, `uniquelocal` (proxy-addr\'s rules, as in Express). The client address is the first one in `X-Forwarded-For` that is not a trusted proxy, read from the right; `X-Forwarded-Proto` / `-Host` count only on a connection from a trusted proxy. See docs/operations.md.',
+  HSTS_MAX_AGE_SECONDS: 'With an https ISSUER, every answer carries `Strict-Transport-Security: max-age=<this>` (no `includeSubDomains`). `0` tells browsers to forget it.',
+  CONNECTIONS_PER_IP: 'Most open connections one address may hold (long-polls keep theirs open); one more is answered 429 and closed at once. Connections from trusted proxies (TRUST_PROXY) are not counted: cap those at the proxy. `0`: no cap.',
   CLIENTS_FILE: 'JSON array of OIDC client metadata, read and validated at start.',
   COOKIE_KEYS: 'Comma-separated cookie signing keys (newest first, each ≥ 32 characters). Required in production; generated and kept in the store otherwise.',
   LOG_LEVEL: 'pino log level.',
@@ -101,6 +115,7 @@ export const envDocs: Record<keyof Env, string> = {
   TICKET_TTL_SECONDS: 'Lifetime of one login code (never beyond the interaction).',
   INTERACTION_TTL_SECONDS: 'Lifetime of a login page (the OIDC interaction).',
   STATUS_WAIT_SECONDS: 'How long a status long-poll waits before answering unchanged.',
+  STATUS_POLLS_PER_IP: 'Most status long-polls one client address may hold waiting in one process (one per login page: a newer poll of the same page answers the older at once); one more is answered 429 `rate_limited`. `0`: no cap.',
   ACCESS_TOKEN_TTL_SECONDS: 'Access token lifetime.',
   ID_TOKEN_TTL_SECONDS: 'ID token lifetime.',
   REFRESH_TOKEN_TTL_SECONDS: 'Refresh token lifetime.',

@@ -6,10 +6,12 @@ import { readForm } from '../http/body.ts';
 import { pageLocale, rememberLang } from '../http/locale.ts';
 import { handleErrors } from '../http/middleware.ts';
 import { render } from '../http/views.ts';
+import { TAP_ONLY_SCOPES } from '../oidc/claims.ts';
 import { toSaomaError } from '../wechat/errors.ts';
 import { describeScopes } from './scopes.ts';
 import type { LoginServices } from './services.ts';
 import { effectiveState, isFinished, statusOf, wrongState, type LoginTicket } from './ticket.ts';
+import { WaitingPolls } from './waiting-polls.ts';
 import { WeChatLinks } from './wechat-links.ts';
 
 type Interaction = Awaited<ReturnType<LoginServices['provider']['interactionDetails']>>;
@@ -59,6 +61,7 @@ export function browserRoutes(services: LoginServices): Router {
     envVersion: config.env.WECHAT_ENV_VERSION,
     log: services.log,
   });
+  const polls = new WaitingPolls(config.env.STATUS_POLLS_PER_IP);
   const router = new Router({ prefix: '/interaction/:uid' });
   router.use(handleErrors((ctx) => (JSON_ROUTES.test(ctx.path) ? 'json' : 'page')));
   router.use(async (ctx, next) => {
@@ -122,7 +125,7 @@ export function browserRoutes(services: LoginServices): Router {
     if (details.prompt.name === 'consent') {
       const missing = (details.prompt.details.missingOIDCScope as string[] | undefined) ?? String(details.params.scope).split(' ');
       ctx.type = 'html';
-      ctx.body = render('consent', { ...view, scopes: describeScopes(missing.filter((s) => s !== 'openid'), t) });
+      ctx.body = render('consent', { ...view, scopes: describeScopes(missing.filter((s) => s !== 'openid' && !TAP_ONLY_SCOPES.has(s)), t) });
       return;
     }
     const ticket = await tickets.ensure(newTicketRequest(ctx, details));
@@ -182,8 +185,15 @@ export function browserRoutes(services: LoginServices): Router {
     await interaction(ctx);
     const { scene } = await currentTicket(ctx.params.uid!);
     const known = typeof ctx.query.state === 'string' ? ctx.query.state : undefined;
-    // The wait ends early when the page goes away (its connection closes).
-    ctx.body = await tickets.waitForChange(scene, known, config.env.STATUS_WAIT_SECONDS * 1000, ctx.res);
+    // The wait ends early when the page goes away (its connection closes) or a newer poll of this
+    // page takes over; the page then pauses before polling again (two tabs must not ping-pong).
+    const slot = polls.enter(ctx.params.uid!, ctx.ip, ctx.res);
+    try {
+      const status = await tickets.waitForChange(scene, known, config.env.STATUS_WAIT_SECONDS * 1000, slot.connection);
+      ctx.body = slot.superseded ? { ...status, superseded: true } : status;
+    } finally {
+      slot.release();
+    }
   });
 
   router.post('/refresh', async (ctx) => {
@@ -246,7 +256,11 @@ export function browserRoutes(services: LoginServices): Router {
     if (!grant) throw new SaomaError('interaction_not_found', 'This consent request has expired; go back to the website.');
     const missingScope = details.prompt.details.missingOIDCScope as string[] | undefined;
     const missingClaims = details.prompt.details.missingOIDCClaims as string[] | undefined;
-    if (missingScope) grant.addOIDCScope(missingScope.join(' '));
+    // A consent page never gives the phone number: only a tap in WeChat does (TAP_ONLY_SCOPES).
+    const given = missingScope?.filter((scope) => !TAP_ONLY_SCOPES.has(scope)) ?? [];
+    const refused = missingScope?.filter((scope) => TAP_ONLY_SCOPES.has(scope)) ?? [];
+    if (given.length) grant.addOIDCScope(given.join(' '));
+    if (refused.length) grant.rejectOIDCScope(refused.join(' '));
     if (missingClaims) grant.addOIDCClaims(missingClaims);
     const grantId = await grant.save();
     ctx.status = 303;
