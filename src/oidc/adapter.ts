@@ -31,8 +31,8 @@ function guarded<T>(operation: () => Promise<T>): Promise<T> {
 /**
  * oidc-provider's storage for every model, on any `Store`. It mends the faults of the old Redis
  * example adapter: `consume` is one compare-and-set (of concurrent redemptions of a code or a
- * refresh token exactly one wins, the others get `invalid_grant`) and never recreates an expired
- * key; grant indexes expire with their longest-lived token; every key but a non-expiring model's
+ * refresh token exactly one wins, the others get `invalid_grant`, including one that consumes a
+ * key another racer's reuse detection already destroyed) and never recreates an expired key; grant indexes expire with their longest-lived token; every key but a non-expiring model's
  * has a TTL; each operation touches one key at a time, so it is safe on Redis Cluster.
  */
 export class StoreAdapter implements Adapter {
@@ -99,7 +99,10 @@ export class StoreAdapter implements Adapter {
   async #consume(id: string): Promise<void> {
     const key = this.#key(id);
     const raw = await this.#store.get(key);
-    if (raw === undefined) return; // expired or destroyed: nothing to mark, and never recreate it
+    // oidc-provider read this code or token just before consuming it, so a key gone now was
+    // destroyed meanwhile: by another redemption's reuse detection (which revokes the grant) or by
+    // expiry. Either way this redemption lost; it must not be honoured, and the key stays gone.
+    if (raw === undefined) throw new errors.InvalidGrant('grant request is invalid');
     const payload = this.#parse(raw, id);
     if (!payload || payload.consumed) throw new errors.InvalidGrant('grant request is invalid');
     const consumed = JSON.stringify({ ...payload, consumed: Math.floor(Date.now() / 1000) });
