@@ -21,11 +21,38 @@ export class StoreUnavailable extends errors.OIDCProviderError {
   }
 }
 
-/** Store failures leave the adapter as `StoreUnavailable`; everything else passes unchanged. */
-function guarded<T>(operation: () => Promise<T>): Promise<T> {
-  return operation().catch((err: unknown) => {
-    throw err instanceof SaomaError && err.code === 'unavailable' ? new StoreUnavailable(err) : err;
-  });
+/**
+ * Store failures leave as `StoreUnavailable`; everything else passes unchanged. Every store use
+ * oidc-provider can reach (the adapters, `findAccount`) goes through this: an unwrapped
+ * `SaomaError` inside oidc-provider would be answered 500 `server_error`.
+ */
+export function guarded<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return operation().catch(rethrow);
+  } catch (err) {
+    return Promise.reject(rethrow(err));
+  }
+}
+
+function rethrow(err: unknown): never {
+  throw err instanceof SaomaError && err.code === 'unavailable' ? new StoreUnavailable(err) : err;
+}
+
+const ADAPTER_METHODS = ['upsert', 'find', 'findByUid', 'findByUserCode', 'consume', 'destroy', 'revokeByGrantId'] as const;
+
+/**
+ * Every adapter `factory` makes, with each call guarded: wrappers around the store adapter (the
+ * client grant index) use the store too, and their failures must be 503s as well.
+ */
+export function guardedAdapters(factory: (model: string) => Adapter): (model: string) => Adapter {
+  return (model) => {
+    const inner = factory(model);
+    const adapter = {} as Record<(typeof ADAPTER_METHODS)[number], (...args: never[]) => Promise<unknown>>;
+    for (const method of ADAPTER_METHODS) {
+      adapter[method] = (...args: never[]) => guarded(() => (inner[method] as (...a: never[]) => Promise<unknown>).apply(inner, args));
+    }
+    return adapter as unknown as Adapter;
+  };
 }
 
 /**
