@@ -26,7 +26,7 @@ function verifiesAgainst(jwt: string, jwks: Jwks): boolean {
   return verify('sha256', Buffer.from(`${header}.${payload}`), options, Buffer.from(signature, 'base64url'));
 }
 
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 8000): Promise<void> {
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     assert.ok(Date.now() < deadline, `${what} within ${timeoutMs} ms`);
