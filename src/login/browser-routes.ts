@@ -202,7 +202,8 @@ export function browserRoutes(services: LoginServices): Router {
    * ticket is consumed, so a fault at any point leaves one of two states a retry can finish:
    * the ticket still confirmed (the retry does it all again), or consumed with the result saved
    * (the retry answers from it). Of two concurrent completes, one consumes the ticket; the other
-   * is refused with `ticket_consumed`.
+   * is refused with `ticket_consumed`, or, when the first had already finished, answered as its
+   * retry (303 onto the same login: the website still gets one code).
    */
   router.post('/complete', async (ctx) => {
     const details = await interaction(ctx);
