@@ -21,18 +21,45 @@ export class StoreUnavailable extends errors.OIDCProviderError {
   }
 }
 
-/** Store failures leave the adapter as `StoreUnavailable`; everything else passes unchanged. */
-function guarded<T>(operation: () => Promise<T>): Promise<T> {
-  return operation().catch((err: unknown) => {
-    throw err instanceof SaomaError && err.code === 'unavailable' ? new StoreUnavailable(err) : err;
-  });
+/**
+ * Store failures leave as `StoreUnavailable`; everything else passes unchanged. Every store use
+ * oidc-provider can reach (the adapters, `findAccount`) goes through this: an unwrapped
+ * `SaomaError` inside oidc-provider would be answered 500 `server_error`.
+ */
+export function guarded<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return operation().catch(rethrow);
+  } catch (err) {
+    return Promise.reject(rethrow(err));
+  }
+}
+
+function rethrow(err: unknown): never {
+  throw err instanceof SaomaError && err.code === 'unavailable' ? new StoreUnavailable(err) : err;
+}
+
+const ADAPTER_METHODS = ['upsert', 'find', 'findByUid', 'findByUserCode', 'consume', 'destroy', 'revokeByGrantId'] as const;
+
+/**
+ * Every adapter `factory` makes, with each call guarded: wrappers around the store adapter (the
+ * client grant index) use the store too, and their failures must be 503s as well.
+ */
+export function guardedAdapters(factory: (model: string) => Adapter): (model: string) => Adapter {
+  return (model) => {
+    const inner = factory(model);
+    const adapter = {} as Record<(typeof ADAPTER_METHODS)[number], (...args: never[]) => Promise<unknown>>;
+    for (const method of ADAPTER_METHODS) {
+      adapter[method] = (...args: never[]) => guarded(() => (inner[method] as (...a: never[]) => Promise<unknown>).apply(inner, args));
+    }
+    return adapter as unknown as Adapter;
+  };
 }
 
 /**
  * oidc-provider's storage for every model, on any `Store`. It mends the faults of the old Redis
  * example adapter: `consume` is one compare-and-set (of concurrent redemptions of a code or a
- * refresh token exactly one wins, the others get `invalid_grant`) and never recreates an expired
- * key; grant indexes expire with their longest-lived token; every key but a non-expiring model's
+ * refresh token exactly one wins, the others get `invalid_grant`, including one that consumes a
+ * key another racer's reuse detection already destroyed) and never recreates an expired key; grant indexes expire with their longest-lived token; every key but a non-expiring model's
  * has a TTL; each operation touches one key at a time, so it is safe on Redis Cluster.
  */
 export class StoreAdapter implements Adapter {
@@ -99,7 +126,10 @@ export class StoreAdapter implements Adapter {
   async #consume(id: string): Promise<void> {
     const key = this.#key(id);
     const raw = await this.#store.get(key);
-    if (raw === undefined) return; // expired or destroyed: nothing to mark, and never recreate it
+    // oidc-provider read this code or token just before consuming it, so a key gone now was
+    // destroyed meanwhile: by another redemption's reuse detection (which revokes the grant) or by
+    // expiry. Either way this redemption lost; it must not be honoured, and the key stays gone.
+    if (raw === undefined) throw new errors.InvalidGrant('grant request is invalid');
     const payload = this.#parse(raw, id);
     if (!payload || payload.consumed) throw new errors.InvalidGrant('grant request is invalid');
     const consumed = JSON.stringify({ ...payload, consumed: Math.floor(Date.now() / 1000) });

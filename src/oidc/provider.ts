@@ -3,7 +3,7 @@ import type { Config } from '../config/load.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/store.ts';
 import { render } from '../http/views.ts';
-import { adapterFactory } from './adapter.ts';
+import { adapterFactory, guarded, guardedAdapters } from './adapter.ts';
 import type { Accounts } from './accounts.ts';
 import { claims, scopes } from './claims.ts';
 import { withClientGrantIndex } from './client-grants.ts';
@@ -38,7 +38,8 @@ export async function createProvider({ config, store, log, accounts, cookieKeys,
   const refreshTtl = env.REFRESH_TOKEN_TTL_SECONDS;
 
   const configuration: Configuration = {
-    adapter: withClientGrantIndex(adapterFactory(store, log), store),
+    // Every store use oidc-provider reaches is guarded: a store failure is a 503, never a 500.
+    adapter: guardedAdapters(withClientGrantIndex(adapterFactory(store, log), store)),
     clients,
     jwks: { keys: signingKeys },
     claims: claims as unknown as Configuration['claims'],
@@ -96,7 +97,7 @@ export async function createProvider({ config, store, log, accounts, cookieKeys,
     },
     rotateRefreshToken: true,
     findAccount: async (_ctx, sub) => {
-      const account = await accounts.find(sub);
+      const account = await guarded(() => accounts.find(sub));
       if (!account) return undefined;
       return {
         accountId: sub,

@@ -1,3 +1,5 @@
+import { request as httpRequest } from 'node:http';
+
 /**
  * A browser for protocol tests: a cookie jar that honours cookie paths (oidc-provider scopes its
  * interaction cookies to `/interaction/<uid>` and `/auth/<uid>`) and never follows redirects on
@@ -20,15 +22,16 @@ export interface Answer {
 
 export class Browser {
   readonly #cookies = new Map<string, Cookie>();
-  readonly userAgent: string;
+  /** `null`: the browser sends no User-Agent header at all (fetch would add its own). */
+  readonly userAgent: string | null;
 
-  constructor(userAgent = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36') {
+  constructor(userAgent: string | null = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36') {
     this.userAgent = userAgent;
   }
 
   async request(url: string | URL, init: { method?: string; form?: Record<string, string>; json?: unknown; headers?: Record<string, string> } = {}): Promise<Answer> {
     const target = new URL(url);
-    const headers: Record<string, string> = { 'user-agent': this.userAgent, ...init.headers };
+    const headers: Record<string, string> = { ...(this.userAgent === null ? {} : { 'user-agent': this.userAgent }), ...init.headers };
     const cookie = [...this.#cookies.values()]
       .filter((c) => target.pathname === c.path || target.pathname.startsWith(c.path.endsWith('/') ? c.path : `${c.path}/`) || c.path === '/')
       .map((c) => `${c.name}=${c.value}`)
@@ -42,7 +45,8 @@ export class Browser {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(init.json);
     }
-    const res = await fetch(target, { method: init.method ?? (body === undefined ? 'GET' : 'POST'), headers, body, redirect: 'manual' });
+    const method = init.method ?? (body === undefined ? 'GET' : 'POST');
+    const res = this.userAgent === null ? await withoutUserAgent(target, method, headers, body) : await fetch(target, { method, headers, body, redirect: 'manual' });
     for (const line of res.headers.getSetCookie()) this.#store(line, target);
     const bytes = Buffer.from(await res.arrayBuffer());
     const text = bytes.toString('utf8');
@@ -86,4 +90,25 @@ export class Browser {
     if (expired) this.#cookies.delete(key);
     else this.#cookies.set(key, { name, value, path });
   }
+}
+
+/** A request through node:http, which (unlike fetch) sends no User-Agent unless told to. */
+function withoutUserAgent(target: URL, method: string, headers: Record<string, string>, body: string | undefined): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(target, { method, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        const answer = new Headers();
+        for (const [name, value] of Object.entries(res.headers)) {
+          for (const one of Array.isArray(value) ? value : value === undefined ? [] : [value]) answer.append(name, one);
+        }
+        const status = res.statusCode ?? 0;
+        resolve(new Response(status === 204 || status === 304 ? null : Buffer.concat(chunks), { status, headers: answer }));
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }

@@ -363,12 +363,16 @@ export function storeConformance(name: string, makeStore: () => Promise<Store>, 
         await assert.rejects(codes.consume('code1'), { error: 'invalid_grant' });
       });
 
-      check('consuming an expired or unknown code does not bring it back', async (store) => {
+      check('consuming an expired, destroyed or unknown code is a lost race and does not bring it back', async (store) => {
         const codes = new StoreAdapter('AuthorizationCode', store, log);
         await codes.upsert('short', payload({ jti: 'short', kind: 'AuthorizationCode' }), 0.05);
+        await codes.upsert('revoked', payload({ jti: 'revoked', kind: 'AuthorizationCode', grantId: 'g9' }), 60);
+        await codes.revokeByGrantId('g9');
         await sleep(150);
-        await codes.consume('short');
-        await codes.consume('unknown');
+        await assert.rejects(codes.consume('short'), { error: 'invalid_grant' });
+        await assert.rejects(codes.consume('revoked'), { error: 'invalid_grant' });
+        await assert.rejects(codes.consume('unknown'), { error: 'invalid_grant' });
+        assert.equal(await codes.find('revoked'), undefined);
         assert.equal(await codes.find('short'), undefined);
         assert.equal(await codes.find('unknown'), undefined);
       });
