@@ -115,6 +115,7 @@ describe('a malformed-input campaign over every public route', () => {
   });
 
   it(`${CASES} generated hostile requests: never a 5xx, a stack trace or an internal path; every 4xx JSON has a stable error code`, async (t) => {
+    t.diagnostic(`seed ${seed}`);
     const only = process.env.CAMPAIGN_CASE === undefined ? undefined : Number(process.env.CAMPAIGN_CASE);
     const indexes = only === undefined ? Array.from({ length: CASES }, (_, i) => i) : [only];
     const failures: string[] = [];
