@@ -9,7 +9,9 @@
  * others are doing (an open loop, as real visitors arrive), each one as the page and the phone do
  * it (bench/lib/full-login.ts), each as a different person of 1,000. Every `--sample` seconds the
  * saoma process's RSS and heap are read as they are and after a full GC, with Redis's memory and
- * key count. At the end: a table per sample, errors by kind, and the growth of the heap after GC.
+ * key count, and the CPU of the saoma process and of the whole machine (which may be shared: the
+ * machine's figure shows when others were busy). At the end: a table per sample, errors by kind,
+ * and the growth of the heap after GC.
  * A login not finished after 60 s counts as an error (`timeout`); at most `--max-in-flight` run at
  * once, a login that would start beyond that is counted (`overloaded: not started`).
  */
@@ -19,7 +21,7 @@ import { freePort } from '../test/helpers/saoma.ts';
 import { bounded, dedicatedRedis, startRunner } from './lib/children.ts';
 import { clientsFile, deletePrefix, installFetch, remoteSaoma, saomaEnv, sleep } from './lib/driver.ts';
 import { LoginFailure, fullLogin } from './lib/full-login.ts';
-import { argInt, machine, mib, summarise, table } from './lib/stats.ts';
+import { argInt, machine, machineBusyMs, mib, summarise, table } from './lib/stats.ts';
 
 const rate = argInt('rate', 20);
 const minutes = argInt('minutes', 30);
@@ -39,6 +41,10 @@ interface Sample {
   redisMemory: number;
   redisKeys: number;
   inFlight: number;
+  /** CPU the saoma process used since the previous sample, in % of one core. */
+  saomaCpu: number;
+  /** CPU the whole machine used meanwhile (every process, this soak's and others'), in % of one core. */
+  machineCpu: number;
 }
 
 bounded((minutes + 10) * 60_000, async () => {
@@ -83,17 +89,25 @@ bounded((minutes + 10) * 60_000, async () => {
     };
 
     const samples: Sample[] = [];
+    let cpuBefore = await saoma.cpu();
+    let machineBefore = { busy: machineBusyMs(), at: performance.now() };
     const sample = async (at: number) => {
+      const cpu = await saoma.cpu();
+      const machineNow = { busy: machineBusyMs(), at: performance.now() };
+      const saomaCpu = ((cpu.user + cpu.system - cpuBefore.user - cpuBefore.system) / 1000 / Math.max(1, cpu.at - cpuBefore.at)) * 100;
+      const machineCpu = ((machineNow.busy - machineBefore.busy) / Math.max(1, machineNow.at - machineBefore.at)) * 100;
+      cpuBefore = cpu;
+      machineBefore = machineNow;
       const usage = await saoma.usage();
       const collected = await saoma.memory();
       const info = await raw.info('memory');
       samples.push({
         at, ...window, rss: usage.rss, heapUsed: usage.heapUsed, heapAfterGc: collected.heapUsed, external: collected.external,
-        redisMemory: Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0), redisKeys: await raw.dbsize(), inFlight,
+        redisMemory: Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0), redisKeys: await raw.dbsize(), inFlight, saomaCpu, machineCpu,
       });
       const s = samples.at(-1)!;
       const p = summarise(s.latencies);
-      console.log(`${(at / 60_000).toFixed(1).padStart(5)} min: ${s.logins} logins, ${s.errors} errors, p50 ${p.p50.toFixed(0)} ms, p99 ${p.p99.toFixed(0)} ms; RSS ${mib(s.rss)}, heap ${mib(s.heapUsed)} (${mib(s.heapAfterGc)} after GC); Redis ${mib(s.redisMemory)}, ${s.redisKeys} keys; ${inFlight} in flight`);
+      console.log(`${(at / 60_000).toFixed(1).padStart(5)} min: ${s.logins} logins, ${s.errors} errors, p50 ${p.p50.toFixed(0)} ms, p99 ${p.p99.toFixed(0)} ms; RSS ${mib(s.rss)}, heap ${mib(s.heapUsed)} (${mib(s.heapAfterGc)} after GC); Redis ${mib(s.redisMemory)}, ${s.redisKeys} keys; ${inFlight} in flight; CPU saoma ${s.saomaCpu.toFixed(0)} %, machine ${s.machineCpu.toFixed(0)} %`);
       window = { logins: 0, errors: 0, latencies: [] };
     };
 
@@ -133,10 +147,10 @@ bounded((minutes + 10) * 60_000, async () => {
     const all = summarise(samples.flatMap((s) => s.latencies));
     console.log(`\nSoak: ${rate} logins/s for ${minutes} min (saoma on Redis, the emulator in its own process). Per sample (logins and latency since the previous one; memory of the saoma process):\n`);
     console.log(table(
-      ['min', 'logins', 'errors', 'p50 ms', 'p99 ms', 'RSS', 'heap', 'heap after GC', 'external', 'Redis memory', 'Redis keys'],
+      ['min', 'logins', 'errors', 'p50 ms', 'p99 ms', 'RSS', 'heap', 'heap after GC', 'external', 'Redis memory', 'Redis keys', 'saoma CPU %', 'machine CPU %'],
       samples.map((s) => {
         const p = summarise(s.latencies);
-        return [(s.at / 60_000).toFixed(1), s.logins, s.errors, Number.isFinite(p.p50) ? p.p50.toFixed(0) : '–', Number.isFinite(p.p99) ? p.p99.toFixed(0) : '–', mib(s.rss), mib(s.heapUsed), mib(s.heapAfterGc), mib(s.external), mib(s.redisMemory), s.redisKeys];
+        return [(s.at / 60_000).toFixed(1), s.logins, s.errors, Number.isFinite(p.p50) ? p.p50.toFixed(0) : '–', Number.isFinite(p.p99) ? p.p99.toFixed(0) : '–', mib(s.rss), mib(s.heapUsed), mib(s.heapAfterGc), mib(s.external), mib(s.redisMemory), s.redisKeys, s.saomaCpu.toFixed(0), s.machineCpu.toFixed(0)];
       }),
     ));
     console.log(`\nErrors by kind (${failures} of ${started} logins started):\n`);
