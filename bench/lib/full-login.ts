@@ -48,11 +48,14 @@ export async function fullLogin(remote: RunningSaoma, config: oidc.Configuration
   const scene = await step('code image', () => raw.get(`${prefix}ticket-of:${login.uid}`));
   expect('code image', Boolean(scene), () => 'no ticket');
   const first = step('long-poll (scan)', () => login.browser.request(`${base}/status?state=pending`));
+  // Awaited below; until then a failure of the poll must not go unhandled if an earlier step fails.
+  first.catch(() => {});
   const scanned = await step('scan', () => scan(remote, scene!, user));
   expect('scan', scanned.status === 200, () => `${scanned.status} ${scanned.json?.error ?? ''}`.trim());
   const seen = await first;
   expect('long-poll (scan)', seen.json?.state === 'scanned', () => `${seen.status} ${seen.json?.state ?? seen.json?.error ?? ''}`.trim());
   const second = step('long-poll (confirm)', () => login.browser.request(`${base}/status?state=scanned`));
+  second.catch(() => {});
   const confirmed = await step('confirm', () => mp(remote, 'confirm', { scene, token: scanned.json.token }));
   expect('confirm', confirmed.status === 200, () => `${confirmed.status} ${confirmed.json?.error ?? ''}`.trim());
   const told = await second;
