@@ -7,9 +7,12 @@ import type { Config } from './config/load.ts';
 import { createDemo } from './demo/rp.ts';
 import { createEmulator, type Emulator } from './emulator/emulator.ts';
 import { dispatch, type Route } from './http/server.ts';
-import { defineRequestContext } from './http/middleware.ts';
+import { capConnectionsPerAddress } from './http/connection-cap.ts';
+import { defineRequestContext, logAppErrors } from './http/middleware.ts';
+import { isTrustedPeer } from './http/proxy.ts';
 import { assetRoutes } from './http/assets.ts';
 import { healthRoutes } from './http/health.ts';
+import { refuseCrossSitePosts } from './http/same-origin.ts';
 import type { Logger } from './log.ts';
 import { avatarRoutes } from './login/avatar-routes.ts';
 import { browserRoutes } from './login/browser-routes.ts';
@@ -71,6 +74,7 @@ export async function createSaoma(config: Config, store: Store, log: Logger, ove
   const services = { config, store, log, provider, tickets, accounts, wechat, qrcodes: new QrCodes(store, wechat) };
 
   defineRequestContext(provider, log);
+  provider.use(refuseCrossSitePosts(config.issuer));
   for (const router of [healthRoutes(store), assetRoutes(), browserRoutes(services), miniProgramRoutes(services), avatarRoutes(services)]) {
     provider.use(router.routes());
     provider.use(router.allowedMethods());
@@ -80,16 +84,24 @@ export async function createSaoma(config: Config, store: Store, log: Logger, ove
   let emulator: Emulator | undefined;
   if (config.wechat.embeddedEmulator && !config.production) {
     emulator = createEmulator({ appid: config.wechat.appid, secret: config.wechat.secret, log });
+    logAppErrors(emulator.app, log);
     routes.push({ prefixes: ['/cgi-bin', '/sns', '/wxa', '/emulator'], handler: emulator.app.callback() });
   }
-  if (config.demo) routes.push({ prefixes: ['/demo'], handler: createDemo(config.issuer, cookieKeys).callback() });
+  if (config.demo) {
+    const demo = createDemo(config.issuer, cookieKeys);
+    logAppErrors(demo, log);
+    routes.push({ prefixes: ['/demo'], handler: demo.callback() });
+  }
   const adminApp = config.env.ADMIN_TOKEN
-    ? createAdminApp({ admin: admin.service, token: config.env.ADMIN_TOKEN, prefix: config.env.ADMIN_PATH, store, log, audit: admin.audit, trustProxy: config.env.TRUST_PROXY }).app
+    ? createAdminApp({ admin: admin.service, token: config.env.ADMIN_TOKEN, prefix: config.env.ADMIN_PATH, store, log, audit: admin.audit, trustProxy: config.env.TRUST_PROXY !== false }).app
     : undefined;
   const ownAdminPort = adminApp && config.env.ADMIN_PORT !== undefined;
+  if (adminApp) logAppErrors(adminApp, log);
   if (adminApp && !ownAdminPort) routes.push({ prefixes: [config.env.ADMIN_PATH], handler: adminApp.callback() });
-  const adminServer = ownAdminPort ? createServer(dispatch([], adminApp.callback(), log)) : undefined;
-  const server = createServer(dispatch(routes, provider.callback(), log));
+  const adminServer = ownAdminPort ? createServer(dispatch([], adminApp.callback(), log, { trustProxy: config.env.TRUST_PROXY })) : undefined;
+  const hsts = config.issuer.startsWith('https://') ? { hstsMaxAge: config.env.HSTS_MAX_AGE_SECONDS } : {};
+  const server = createServer(dispatch(routes, provider.callback(), log, { trustProxy: config.env.TRUST_PROXY, ...hsts }));
+  capConnectionsPerAddress(server, config.env.CONNECTIONS_PER_IP, isTrustedPeer(config.env.TRUST_PROXY), log);
   // Long-polls wait up to STATUS_WAIT_SECONDS; keep sockets open a little longer than that.
   server.requestTimeout = (config.env.STATUS_WAIT_SECONDS + 30) * 1000;
   server.keepAliveTimeout = 65_000;

@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'invalid_token'
   | 'invalid_code'
   | 'login_blocked'
+  | 'cross_site_request'
   | 'interaction_not_found'
   | 'ticket_not_found'
   | 'ticket_already_scanned'
@@ -34,6 +35,7 @@ const statusOf: Record<ErrorCode, number> = {
   invalid_token: 401,
   invalid_code: 400,
   login_blocked: 403,
+  cross_site_request: 403,
   interaction_not_found: 404,
   ticket_not_found: 404,
   ticket_already_scanned: 409,

@@ -76,7 +76,8 @@ describe('a hardened provider', () => {
     const landed = await login.browser.follow(allowed.location!, saoma.issuer, allowed);
     assert.ok(new URL(landed.url).searchParams.get('code'), landed.url);
 
-    const denied = await startLogin(saoma, { browser: first.login.browser, config: first.login.config, scope: 'openid phone' });
+    // (The phone number is never asked on a consent page: only a tap in WeChat gives it.)
+    const denied = await startLogin(saoma, { browser: first.login.browser, config: first.login.config, scope: 'openid profile', extra: { prompt: 'consent' } });
     const abort = await denied.browser.request(`${saoma.issuer}/interaction/${denied.uid}/abort`, { method: 'POST', form: {} });
     const back = await denied.browser.follow(abort.location!, saoma.issuer, abort);
     assert.equal(new URL(back.url).searchParams.get('error'), 'access_denied');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseTrustProxy, type TrustProxy } from '../http/proxy.ts';
 
 /**
  * Every environment variable saoma reads, with its default and meaning. This table is the source
@@ -6,6 +7,14 @@ import { z } from 'zod';
  */
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const seconds = z.coerce.number().int().positive();
+const trustProxy = z.string().transform((v, ctx): TrustProxy => {
+  const parsed = parseTrustProxy(v);
+  if (parsed && 'problem' in parsed) {
+    ctx.addIssue({ code: 'custom', message: parsed.problem });
+    return z.NEVER;
+  }
+  return parsed;
+});
 const list = z.string().transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
 
 export const envSchema = z.object({
@@ -13,7 +22,9 @@ export const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
   ISSUER: z.url({ protocol: /^https?$/ }).optional(),
-  TRUST_PROXY: bool.default(false),
+  TRUST_PROXY: trustProxy.default(false),
+  HSTS_MAX_AGE_SECONDS: z.coerce.number().int().min(0).default(31_536_000),
+  CONNECTIONS_PER_IP: z.coerce.number().int().min(0).default(256),
   CLIENTS_FILE: z.string().default('config/clients.json'),
   COOKIE_KEYS: list.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -64,7 +75,9 @@ export const envDocs: Record<keyof Env, string> = {
   PORT: 'TCP port to listen on.',
   HOST: 'Address to bind.',
   ISSUER: 'Public issuer URL (default `http://localhost:$PORT`). Must be https in production.',
-  TRUST_PROXY: 'Trust `X-Forwarded-*` from a TLS-terminating proxy (set it behind one).',
+  TRUST_PROXY: 'Which proxies in front of saoma to believe (set it behind one): `false`; a hop count (`1`, `2`: the last n hops are proxies); `true` (the same as `1`, kept from when this was a yes/no switch); or a comma list of proxy addresses and CIDRs, with `loopback`, `linklocal`, `uniquelocal` (proxy-addr\'s rules, as in Express). The client address is the first one in `X-Forwarded-For` that is not a trusted proxy, read from the right; `X-Forwarded-Proto` / `-Host` count only on a connection from a trusted proxy. See docs/operations.md.',
+  HSTS_MAX_AGE_SECONDS: 'With an https ISSUER, every answer carries `Strict-Transport-Security: max-age=<this>` (no `includeSubDomains`). `0` tells browsers to forget it.',
+  CONNECTIONS_PER_IP: 'Most open connections one address may hold (long-polls keep theirs open); one more is answered 429 and closed at once. Connections from trusted proxies (TRUST_PROXY) are not counted: cap those at the proxy. `0`: no cap.',
   CLIENTS_FILE: 'JSON array of OIDC client metadata, read and validated at start.',
   COOKIE_KEYS: 'Comma-separated cookie signing keys (newest first, each ≥ 32 characters). Required in production; generated and kept in the store otherwise.',
   LOG_LEVEL: 'pino log level.',

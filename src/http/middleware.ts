@@ -22,6 +22,7 @@ const REQUEST_LOG = Symbol('request log');
  * the thousands of long-polls a process holds open (docs/benchmarks.md).
  */
 export function defineRequestContext(app: Koa, log: Logger): void {
+  logAppErrors(app, log);
   Object.defineProperties(app.context, {
     requestId: {
       configurable: true,
@@ -38,6 +39,33 @@ export function defineRequestContext(app: Koa, log: Logger): void {
   });
 }
 
+/** Error codes of a connection the client closed or broke off (a closed tab, a lost network). */
+const ABORT_CODES = new Set(['ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE', 'HPE_INVALID_EOF_STATE']);
+
+/**
+ * Whether a failure is only the client going away mid-request: nothing is wrong on our side, so
+ * it is logged at info without a stack, not as an error (it happens all day on a busy site).
+ */
+export function isClientAbort(err: unknown, req?: { destroyed: boolean; complete: boolean }): boolean {
+  const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && ABORT_CODES.has(code)) return true;
+  if (message === 'aborted') return true;
+  return req !== undefined && req.destroyed && !req.complete;
+}
+
+/**
+ * Koa's own last-resort handler prints a stack to stderr for failures that escape every
+ * middleware, chiefly a socket the client broke off. Route them to the logger instead: client
+ * aborts at info without a stack, anything else at error. Add before `app.callback()`.
+ */
+export function logAppErrors(app: Koa, log: Logger): void {
+  app.on('error', (err: unknown, ctx?: Context) => {
+    const path = ctx?.path;
+    if (isClientAbort(err, ctx?.req)) log.info({ path, reason: (err as { code?: string })?.code ?? 'aborted' }, 'client went away');
+    else log.error({ err, path }, 'request failed outside any route');
+  });
+}
+
 /** How a route wants its failures: JSON for APIs and page scripts, a friendly page for people. */
 export type Audience = 'json' | 'page';
 
@@ -51,6 +79,11 @@ export function handleErrors(audience: (ctx: Context) => Audience) {
     try {
       await next();
     } catch (err) {
+      if (isClientAbort(err, ctx.req)) {
+        // Nobody is left to answer: no error, no stack, no page.
+        ctx.log.info({ reason: (err as { code?: string }).code ?? 'aborted' }, 'client went away');
+        return;
+      }
       const known = asSaomaError(err);
       if (known.status >= 500) ctx.log.error({ err, code: known.code, detail: known.detail, errcode: known.errcode }, 'request failed');
       else ctx.log.info({ code: known.code, detail: known.detail, errcode: known.errcode }, 'request refused');

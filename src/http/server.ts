@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { nanoid } from 'nanoid';
 import type { Logger } from '../log.ts';
+import { wasRefused } from './connection-cap.ts';
+import { forwardedHeaders, type TrustProxy } from './proxy.ts';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -25,17 +27,37 @@ const SECURITY_HEADERS: Record<string, string> = {
   'Cross-Origin-Opener-Policy': 'same-origin',
 };
 
+export interface DispatchOptions {
+  trustProxy: TrustProxy;
+  /**
+   * `Strict-Transport-Security: max-age=…` on every answer, when saoma is served over https (the
+   * issuer): browsers then never again try plain http for this host, so nobody on the path can
+   * strip TLS from a later visit. No `includeSubDomains`: sibling hosts are not ours to commit.
+   */
+  hstsMaxAge?: number;
+}
+
 /**
- * The one HTTP entry: security headers and a request id on every answer, one access-log line per
- * request (path only: query strings can carry codes), then the first app whose prefix matches, or
- * the fallback (the provider with saoma's own routes).
+ * The one HTTP entry: forwarded headers reduced to what trusted proxies said (`proxy.ts`),
+ * security headers and a request id on every answer, one access-log line per request (path only:
+ * query strings can carry codes), then the first app whose prefix matches, or the fallback (the
+ * provider with saoma's own routes).
  */
-export function dispatch(routes: Route[], fallback: Handler, log: Logger): Handler {
+export function dispatch(routes: Route[], fallback: Handler, log: Logger, options: DispatchOptions = { trustProxy: false }): Handler {
+  const forwarded = forwardedHeaders(options.trustProxy);
+  const hsts = options.hstsMaxAge === undefined ? undefined : `max-age=${options.hstsMaxAge}`;
   return (req, res) => {
+    // Over the per-address cap (connection-cap.ts): already answered 429, nothing more to do.
+    if (wasRefused(req.socket)) {
+      res.destroy();
+      return;
+    }
+    forwarded(req);
     const offered = req.headers['x-request-id'];
     const requestId = typeof offered === 'string' && /^[A-Za-z0-9_-]{8,64}$/.test(offered) ? offered : nanoid(16);
     res.setHeader('X-Request-Id', requestId);
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+    if (hsts) res.setHeader('Strict-Transport-Security', hsts);
     // oidc-provider builds URLs from the Host: one that is not a host would answer 500 (a missing
     // one, which only HTTP/1.0 allows, is left alone: old health checkers send none).
     const host = req.headers.host;

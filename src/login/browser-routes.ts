@@ -6,6 +6,7 @@ import { readForm } from '../http/body.ts';
 import { pageLocale, rememberLang } from '../http/locale.ts';
 import { handleErrors } from '../http/middleware.ts';
 import { render } from '../http/views.ts';
+import { TAP_ONLY_SCOPES } from '../oidc/claims.ts';
 import { toSaomaError } from '../wechat/errors.ts';
 import { describeScopes } from './scopes.ts';
 import type { LoginServices } from './services.ts';
@@ -121,7 +122,7 @@ export function browserRoutes(services: LoginServices): Router {
     if (details.prompt.name === 'consent') {
       const missing = (details.prompt.details.missingOIDCScope as string[] | undefined) ?? String(details.params.scope).split(' ');
       ctx.type = 'html';
-      ctx.body = render('consent', { ...view, scopes: describeScopes(missing.filter((s) => s !== 'openid'), t) });
+      ctx.body = render('consent', { ...view, scopes: describeScopes(missing.filter((s) => s !== 'openid' && !TAP_ONLY_SCOPES.has(s)), t) });
       return;
     }
     const ticket = await tickets.ensure(newTicketRequest(ctx, details));
@@ -239,7 +240,11 @@ export function browserRoutes(services: LoginServices): Router {
     if (!grant) throw new SaomaError('interaction_not_found', 'This consent request has expired; go back to the website.');
     const missingScope = details.prompt.details.missingOIDCScope as string[] | undefined;
     const missingClaims = details.prompt.details.missingOIDCClaims as string[] | undefined;
-    if (missingScope) grant.addOIDCScope(missingScope.join(' '));
+    // A consent page never gives the phone number: only a tap in WeChat does (TAP_ONLY_SCOPES).
+    const given = missingScope?.filter((scope) => !TAP_ONLY_SCOPES.has(scope)) ?? [];
+    const refused = missingScope?.filter((scope) => TAP_ONLY_SCOPES.has(scope)) ?? [];
+    if (given.length) grant.addOIDCScope(given.join(' '));
+    if (refused.length) grant.rejectOIDCScope(refused.join(' '));
     if (missingClaims) grant.addOIDCClaims(missingClaims);
     const grantId = await grant.save();
     ctx.status = 303;

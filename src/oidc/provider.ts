@@ -119,7 +119,8 @@ export async function createProvider({ config, store, log, accounts, cookieKeys,
   const provider = new Provider(config.issuer, configuration);
   // Fail at start, not at the first rotation, if the keys cannot be swapped in this version.
   assertSwappable(provider);
-  provider.proxy = env.TRUST_PROXY;
+  // X-Forwarded-* reach the provider already reduced to what trusted proxies said (http/proxy.ts).
+  provider.proxy = env.TRUST_PROXY !== false;
   provider.keys = cookieKeys;
 
   // Failures inside the provider are logged with their private detail, never shown.
