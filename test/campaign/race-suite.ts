@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Store } from '../../src/store/store.ts';
 import { signIn } from '../helpers/login.ts';
+import { RP } from '../helpers/saoma.ts';
 import {
   accountOf, authorizationCode, baseFor, mp, oneWinner, openLoginPage, pendingTicket, postComplete, raceWorld, redeemCode,
   resume, runTrials, scannedTicket, ticketState, token, wxLogin, type RaceWorld,
@@ -55,7 +56,7 @@ export function raceSuite(name: string, makeStores: () => Promise<Store[]>, clea
         });
       });
 
-      it(`${width / 2} confirms against ${width / 2} cancels: one of them wins and the ticket says which (${TRIALS} trials)`, async () => {
+      it(`${width === 2 ? 'a confirm against a cancel' : `${width / 2} confirms against ${width / 2} cancels`}: one of them wins and the ticket says which (${TRIALS} trials)`, async () => {
         await runTrials('confirm vs cancel', TRIALS, CONCURRENCY, async (trial) => {
           const { scene, token: scanToken } = await scannedTicket(world, alice);
           const kinds = Array.from({ length: width }, (_, i) => ((i + trial) % 2 ? 'confirm' : 'cancel') as 'confirm' | 'cancel');
@@ -77,7 +78,7 @@ export function raceSuite(name: string, makeStores: () => Promise<Store[]>, clea
             if (!loser.text.includes('data-code="ticket_consumed"')) throw new Error(`a loser's page does not say ticket_consumed: ${loser.text.slice(0, 200)}`);
           }
           const callback = await resume(world.bases[trial % world.bases.length]!, page, winner.location!);
-          if (!callback.href.startsWith('http://127.0.0.1:9/callback') || !callback.searchParams.get('code')) throw new Error(`the website got ${callback.href}`);
+          if (!callback.href.startsWith(RP.redirect_uri) || !callback.searchParams.get('code')) throw new Error(`the website got ${callback.href}`);
         });
       });
 
