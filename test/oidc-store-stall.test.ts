@@ -85,13 +85,19 @@ describe('Redis stalls in the middle of an OIDC request', () => {
     it(`${name} answers 503 temporarily_unavailable whichever store call the stall hits`, async () => {
       // First without a stall: how many store calls does this request make?
       stall.at = 0;
-      stall.calls = 0;
-      const normal = build(await fresh());
-      const plain = await fetch(saoma.issuer + normal.path, normal.init);
+      let plain: Response;
+      for (let attempt = 1; ; attempt++) {
+        // Measured without a stall; on a loaded machine a command can still miss the short timeout.
+        stall.calls = 0;
+        const normal = build(await fresh());
+        stall.calls = 0;
+        plain = await fetch(saoma.issuer + normal.path, normal.init);
+        if (plain.status !== 503 || attempt === 5) break;
+      }
       const expected = plain.status;
       assert.ok(expected === 200 || (expected === 303 && !plain.headers.get('location')!.includes('error=')), `${name} works while Redis runs: ${expected} ${await plain.text()}`);
       const total = stall.calls;
-      assert.ok(total >= 2, `${name} made ${total} store calls`);
+      assert.ok(total >= 1, `${name} made ${total} store calls`);
 
       const seen: string[] = [];
       for (let at = 1; at <= total; at++) {

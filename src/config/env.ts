@@ -112,5 +112,5 @@ export const envDocs: Record<keyof Env, string> = {
   REGISTRATION_ENABLED: 'Dynamic Client Registration (RFC 7591/7592) at `/reg`, for holders of an initial access token made with the admin API or `saoma registration token`.',
   KEY_ACTIVATION_DELAY_SECONDS: 'After `saoma keys rotate`, how long a new signing key is only published before it signs (so relying parties\' JWKS caches pick it up).',
   KEY_RETENTION_SECONDS: 'How long a replaced signing key stays published after it stops signing (default: the ID token lifetime plus 5 minutes).',
-  KEY_REFRESH_SECONDS: 'How often each process re-reads the signing keys, in case it missed the news of a rotation.',
+  KEY_REFRESH_SECONDS: 'How often each process re-reads the signing keys, in case it missed the news of a rotation (and puts back the keys it holds if the store lost them).',
 };

@@ -37,6 +37,12 @@ interface ClientView {
   host: string | undefined;
 }
 
+/** The ticket was consumed by a /complete of this interaction that saved its login result. */
+function finishedBefore(details: { result?: InteractionResults | undefined }, ticket: LoginTicket): boolean {
+  const login = details.result?.login as { accountId?: string } | undefined;
+  return effectiveState(ticket) === 'consumed' && ticket.account_id !== undefined && login?.accountId === ticket.account_id;
+}
+
 function clientView(client: { clientName?: string; logoUri?: string; clientUri?: string } | undefined, clientId: string): ClientView {
   const name = (client?.clientName ?? '').trim() || clientId;
   const logo = client?.logoUri?.startsWith('https://') ? client.logoUri : undefined;
@@ -192,26 +198,29 @@ export function browserRoutes(services: LoginServices): Router {
     ctx.body = { ...statusOf(ticket), qrcode_url: `/interaction/${details.uid}/qrcode?v=${ticket.scene.slice(0, 6)}` };
   });
 
+  /**
+   * Finishes the login. The interaction result (who signed in, and the grant) is saved before the
+   * ticket is consumed, so a fault at any point leaves one of two states a retry can finish:
+   * the ticket still confirmed (the retry does it all again), or consumed with the result saved
+   * (the retry answers from it). Of two concurrent completes, one consumes the ticket; the other
+   * is refused with `ticket_consumed`.
+   */
   router.post('/complete', async (ctx) => {
     const details = await interaction(ctx);
     await readForm(ctx);
     let done: LoginTicket;
     try {
-      const ticket = await currentTicket(details.uid);
-      done = await tickets.update(ticket.scene, (t) => {
-        const state = effectiveState(t);
-        if (state !== 'confirmed') throw wrongState(state, 'confirmed');
-        return { ...t, state: 'consumed' };
-      });
+      done = await currentTicket(details.uid);
+      if (finishedBefore(details, done)) {
+        // A retry of a /complete that finished but whose answer never reached the browser.
+        ctx.status = 303;
+        ctx.redirect(details.returnTo);
+        return;
+      }
+      const state = effectiveState(done);
+      if (state !== 'confirmed') throw wrongState(state, 'confirmed');
     } catch (err) {
-      if (!(err instanceof SaomaError && err.code.startsWith('ticket_'))) throw err;
-      // Without JavaScript this form is how a login finishes, so "not yet" must lead back to the
-      // code (a reload shows a new one when this one is finished), not only to the website.
-      ctx.log.info({ code: err.code }, 'request refused');
-      const { t, lang } = pageLocale(ctx, details.params.ui_locales as string | undefined);
-      ctx.status = err.status;
-      ctx.type = 'html';
-      ctx.body = render('error', { t, lang, code: err.code, description: err.description, back: ctx.state.back, again: `/interaction/${details.uid}` });
+      refuseCompletion(ctx, details, err);
       return;
     }
     const accountId = done.account_id!;
@@ -224,9 +233,37 @@ export function browserRoutes(services: LoginServices): Router {
     if (refused.length) grant.rejectOIDCScope(refused.join(' '));
     const grantId = await grant.save();
     const result: InteractionResults = { login: { accountId, amr: ['wechat'], remember: true }, consent: { grantId } };
+    const returnTo = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
+    try {
+      await tickets.update(done.scene, (t) => {
+        const state = effectiveState(t);
+        if (state !== 'confirmed') throw wrongState(state, 'confirmed');
+        return { ...t, state: 'consumed' };
+      });
+    } catch (err) {
+      // Expired or cancelled in between: the saved result must not sign anyone in. (Consumed
+      // means a concurrent /complete of this same login won; its result stands.)
+      if (err instanceof SaomaError && err.code !== 'ticket_consumed' && err.code.startsWith('ticket_')) {
+        await provider.interactionResult(ctx.req, ctx.res, {}, { mergeWithLastSubmission: false });
+      }
+      refuseCompletion(ctx, details, err);
+      return;
+    }
     ctx.status = 303;
-    ctx.redirect(await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false }));
+    ctx.redirect(returnTo);
   });
+
+  /** A ticket state refusal of /complete as a page; anything else is rethrown. */
+  function refuseCompletion(ctx: Context, details: Interaction, err: unknown): void {
+    if (!(err instanceof SaomaError && err.code.startsWith('ticket_'))) throw err;
+    // Without JavaScript this form is how a login finishes, so "not yet" must lead back to the
+    // code (a reload shows a new one when this one is finished), not only to the website.
+    ctx.log.info({ code: err.code }, 'request refused');
+    const { t, lang } = pageLocale(ctx, details.params.ui_locales as string | undefined);
+    ctx.status = err.status;
+    ctx.type = 'html';
+    ctx.body = render('error', { t, lang, code: err.code, description: err.description, back: ctx.state.back, again: `/interaction/${details.uid}` });
+  }
 
   router.post('/consent', async (ctx) => {
     const details = await interaction(ctx);

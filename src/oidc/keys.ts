@@ -26,6 +26,12 @@ export interface SigningKey {
 
 interface StoredKeyring {
   version: 2;
+  /**
+   * Made once, when a keyring is first created, and kept by every rotation: a keyring with
+   * another lineage than the one a process holds was created anew (the store lost its data).
+   * Absent on keyrings written before it existed.
+   */
+  lineage?: string;
   keys: SigningKey[];
 }
 
@@ -87,7 +93,7 @@ export class SigningKeys {
     let raw = await store.get(SIGNING_KEYS);
     if (raw === undefined) {
       const now = Date.now();
-      const ring: StoredKeyring = { version: 2, keys: ALGORITHMS.map((alg) => ({ jwk: generate(alg), created_at: now, signs_from: now })) };
+      const ring: StoredKeyring = { version: 2, lineage: nanoid(12), keys: ALGORITHMS.map((alg) => ({ jwk: generate(alg), created_at: now, signs_from: now })) };
       await store.create(SIGNING_KEYS, JSON.stringify(ring));
       raw = await store.get(SIGNING_KEYS);
       if (raw === undefined) throw new Error('signing keys vanished from the store right after being created');
@@ -111,7 +117,11 @@ export class SigningKeys {
   async rotate(delayMs = this.#schedule.activationDelayMs): Promise<{ added: KeyStatus[]; keys: KeyStatus[] }> {
     for (let attempt = 0; attempt < 10; attempt++) {
       const raw = await this.#store.get(SIGNING_KEYS);
-      if (raw === undefined) throw new Error('the signing keys are missing from the store');
+      if (raw === undefined) {
+        // The store lost its data: put back the keys in hand, then rotate from them.
+        await this.#store.create(SIGNING_KEYS, this.#raw);
+        continue;
+      }
       const now = Date.now();
       const next = rotated(parseKeyring(raw), now, delayMs, this.#schedule.retentionMs);
       const value = JSON.stringify(next.ring);
@@ -134,11 +144,11 @@ export class SigningKeys {
   async follow(listener: (keys: JWK[]) => void, refreshMs: number): Promise<void> {
     this.#listener = listener;
     this.#installed = signature(this.current());
-    this.#unsubscribe = await this.#store.subscribe(CHANNEL, () => void this.#reload());
-    this.#interval = setInterval(() => void this.#reload(), refreshMs);
+    this.#unsubscribe = await this.#store.subscribe(CHANNEL, () => void this.refresh());
+    this.#interval = setInterval(() => void this.refresh(), refreshMs);
     this.#interval.unref();
     // News published between our read at start and the subscription would be lost otherwise.
-    await this.#reload();
+    await this.refresh();
     this.#scheduleTransition();
   }
 
@@ -149,17 +159,61 @@ export class SigningKeys {
     await this.#unsubscribe?.();
   }
 
-  async #reload(): Promise<void> {
+  /**
+   * Re-reads the keyring (on news, on the refresh timer). A keyring that lacks keys this process
+   * still publishes means the store lost data (Redis restarted empty, FLUSHALL): a rotation never
+   * drops a published key. Rather than drift apart from a process started since (which made keys
+   * of its own), this process puts its keys back, beside whatever the store holds now, and tells
+   * the others; tokens signed with them, before or after the loss, keep verifying everywhere.
+   */
+  async refresh(): Promise<void> {
     try {
-      const raw = await this.#store.get(SIGNING_KEYS);
-      if (raw === undefined || raw === this.#raw) return;
-      this.#ring = parseKeyring(raw);
-      this.#raw = raw;
-      this.#apply();
+      for (let attempt = 0; attempt < 10; attempt++) {
+        const raw = await this.#store.get(SIGNING_KEYS);
+        if (raw === this.#raw) return;
+        const stored = raw === undefined ? undefined : parseKeyring(raw);
+        const missing = this.#missingFrom(stored);
+        if (!missing.length) {
+          this.#adopt(raw!, stored!);
+          return;
+        }
+        const ring: StoredKeyring = stored
+          ? { ...stored, keys: [...stored.keys, ...missing] }
+          : { ...this.#ring, keys: missing };
+        const value = JSON.stringify(ring);
+        const written = raw === undefined
+          ? await this.#store.create(SIGNING_KEYS, value)
+          : await this.#store.compareAndSet(SIGNING_KEYS, raw, value);
+        if (written) {
+          this.#log.warn({ event: 'keys.republished', kids: missing.map((k) => String(k.jwk.kid)) }, 'signing keys were missing from the store; put back the ones this process holds');
+          this.#adopt(value, ring);
+          await this.#store.publish(CHANNEL, 'republished');
+          return;
+        }
+        // Another process wrote first (a rotation, or its own republish): judge again.
+      }
+      throw new Error('the signing keys kept changing while being republished');
     } catch (err) {
       // The store being away is not news: the keys in hand stay valid; the next tick retries.
       this.#log.warn({ err }, 'could not re-read the signing keys; keeping the current ones');
     }
+  }
+
+  /**
+   * The keys this process still publishes that `stored` lacks, when `stored` is a keyring made
+   * anew (nothing stored, or another lineage). Within one lineage a key is only ever dropped by a
+   * rotation once it is unpublished, so nothing is put back: a retired key is never revived.
+   */
+  #missingFrom(stored: StoredKeyring | undefined): SigningKey[] {
+    if (stored && stored.lineage === this.#ring.lineage) return [];
+    const there = new Set(stored?.keys.map((k) => k.jwk.kid) ?? []);
+    return published(this.#ring, Date.now()).filter((k) => !there.has(k.jwk.kid));
+  }
+
+  #adopt(raw: string, ring: StoredKeyring): void {
+    this.#ring = ring;
+    this.#raw = raw;
+    this.#apply();
   }
 
   #apply(): void {
@@ -202,7 +256,7 @@ function rotated(ring: StoredKeyring, now: number, delayMs: number, retentionMs:
   const added = algorithms.map((alg) => ({ jwk: generate(alg), created_at: now, signs_from: signsFrom }));
   // Every key still without an end stops signing when the new one starts; its tokens outlive that.
   const ended = kept.map((k) => (k.unpublish_at === undefined ? { ...k, unpublish_at: signsFrom + retentionMs } : k));
-  return { ring: { version: 2, keys: [...ended, ...added] }, added: added.map((k) => String(k.jwk.kid)) };
+  return { ring: { ...ring, version: 2, keys: [...ended, ...added] }, added: added.map((k) => String(k.jwk.kid)) };
 }
 
 function published(ring: StoredKeyring, now: number): SigningKey[] {
