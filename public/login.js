@@ -125,7 +125,8 @@
         if (answer.ok) {
           failures = 0;
           learn(answer.body);
-          poll();
+          // Another tab of this login page polls now; pause, or the two would answer each other in a loop.
+          if (answer.body.superseded) setTimeout(poll, 5000); else poll();
         } else if (answer.status >= 400 && answer.status < 500 && answer.status !== 429) {
           gone();
         } else {

@@ -104,6 +104,8 @@ export function saomaEnv(options: { port?: number; issuer: string; redisUrl: str
     REDIS_KEY_PREFIX: options.prefix,
     WECHAT_API_BASE: options.emulator,
     TRUST_PROXY: 'true',
+    // Every long-poll here comes from 127.0.0.1: no per-address cap on waiting polls.
+    STATUS_POLLS_PER_IP: '0',
     DEMO: 'false',
     STATUS_WAIT_SECONDS: String(options.waitSeconds ?? 60),
   };

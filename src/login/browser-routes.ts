@@ -11,6 +11,7 @@ import { toSaomaError } from '../wechat/errors.ts';
 import { describeScopes } from './scopes.ts';
 import type { LoginServices } from './services.ts';
 import { effectiveState, isFinished, statusOf, wrongState, type LoginTicket } from './ticket.ts';
+import { WaitingPolls } from './waiting-polls.ts';
 import { WeChatLinks } from './wechat-links.ts';
 
 type Interaction = Awaited<ReturnType<LoginServices['provider']['interactionDetails']>>;
@@ -65,6 +66,7 @@ export function browserRoutes(services: LoginServices): Router {
     page: config.env.WECHAT_PAGE,
     envVersion: config.env.WECHAT_ENV_VERSION,
   });
+  const polls = new WaitingPolls(config.env.STATUS_POLLS_PER_IP);
   const router = new Router({ prefix: '/interaction/:uid' });
   router.use(handleErrors((ctx) => (JSON_ROUTES.test(ctx.path) ? 'json' : 'page')));
   router.use(async (ctx, next) => {
@@ -182,8 +184,15 @@ export function browserRoutes(services: LoginServices): Router {
     await interaction(ctx);
     const { scene } = await currentTicket(ctx.params.uid!);
     const known = typeof ctx.query.state === 'string' ? ctx.query.state : undefined;
-    // The wait ends early when the page goes away (its connection closes).
-    ctx.body = await tickets.waitForChange(scene, known, config.env.STATUS_WAIT_SECONDS * 1000, ctx.res);
+    // The wait ends early when the page goes away (its connection closes) or a newer poll of this
+    // page takes over; the page then pauses before polling again (two tabs must not ping-pong).
+    const slot = polls.enter(ctx.params.uid!, ctx.ip, ctx.res);
+    try {
+      const status = await tickets.waitForChange(scene, known, config.env.STATUS_WAIT_SECONDS * 1000, slot.connection);
+      ctx.body = slot.superseded ? { ...status, superseded: true } : status;
+    } finally {
+      slot.release();
+    }
   });
 
   router.post('/refresh', async (ctx) => {
