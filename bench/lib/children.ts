@@ -59,7 +59,10 @@ export interface Runner {
   port: number;
   pid: number;
   url: string;
+  /** Memory after a full GC (what is really held). */
   memory(): Promise<RunnerMemory>;
+  /** Memory as it is right now, without a GC (what the operator's monitoring sees). */
+  usage(): Promise<RunnerMemory>;
   /** Process CPU time so far (µs) and when it was read (ms, this clock). */
   cpu(): Promise<{ user: number; system: number; at: number }>;
   waiting(): Promise<{ waiting: number; connections: number }>;
@@ -132,6 +135,7 @@ export async function startRunner(role: 'saoma' | 'bare' | 'emulator', env: Reco
     pid: ready.pid,
     url: `http://127.0.0.1:${ready.port}`,
     memory: () => request('memory'),
+    usage: () => request('usage'),
     cpu: () => request('cpu'),
     waiting: () => request('waiting'),
     probeStart: async () => { await request('probe-start'); },

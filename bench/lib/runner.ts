@@ -10,7 +10,8 @@
  *   node bench/lib/runner.ts emulator <port>
  *
  * It reports `{type: 'ready', port}` over IPC, then answers the parent's requests:
- * `memory` (after a full GC), `cpu`, `waiting` (long-polls waiting in this process), `snapshot`
+ * `memory` (after a full GC), `usage` (the same without a GC), `cpu`, `waiting` (long-polls waiting
+ * in this process), `snapshot`
  * (a V8 heap snapshot, for DevTools' Memory tab), `probe-start` / `probe-stop` (event-loop delay
  * and GC pauses in between) and `close`.
  * It exits when the parent goes away, so a killed benchmark leaves nothing behind.
@@ -28,7 +29,7 @@ import type { Store } from '../../src/store/store.ts';
 
 export interface RunnerRequest {
   id: number;
-  cmd: 'memory' | 'cpu' | 'waiting' | 'snapshot' | 'probe-start' | 'probe-stop' | 'close';
+  cmd: 'memory' | 'usage' | 'cpu' | 'waiting' | 'snapshot' | 'probe-start' | 'probe-stop' | 'close';
   /** For `snapshot`: the directory to write the heap snapshot into. */
   dir?: string;
 }
@@ -112,12 +113,12 @@ function connections(): Promise<number> {
   });
 }
 
-async function memory(): Promise<RunnerMemory> {
+async function memory(collect = true): Promise<RunnerMemory> {
   const gc = (globalThis as { gc?: () => void }).gc;
-  if (!gc) throw new Error('start the runner with --expose-gc');
+  if (collect && !gc) throw new Error('start the runner with --expose-gc');
   // Several passes and a pause, so weak references and finalisers settle.
-  for (let i = 0; i < 3; i++) {
-    gc();
+  for (let i = 0; collect && i < 3; i++) {
+    gc!();
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   const usage = process.memoryUsage();
@@ -145,6 +146,8 @@ async function answer(request: RunnerRequest): Promise<unknown> {
   switch (request.cmd) {
     case 'memory':
       return memory();
+    case 'usage':
+      return memory(false);
     case 'cpu':
       return { ...process.cpuUsage(), at: performance.now() };
     case 'waiting':

@@ -58,6 +58,14 @@ export function dispatch(routes: Route[], fallback: Handler, log: Logger, option
     res.setHeader('X-Request-Id', requestId);
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     if (hsts) res.setHeader('Strict-Transport-Security', hsts);
+    // oidc-provider builds URLs from the Host: one that is not a host would answer 500 (a missing
+    // one, which only HTTP/1.0 allows, is left alone: old health checkers send none).
+    const host = req.headers.host;
+    if (host && !(/^[^\s/?#@\\]+$/.test(host) && URL.canParse(`http://${host}/`))) {
+      res.writeHead(400, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+      res.end(JSON.stringify({ error: 'invalid_request', error_description: 'The Host header is not a valid host.' }));
+      return;
+    }
     const started = performance.now();
     const path = (req.url ?? '/').split('?')[0]!;
     res.once('close', () => {
