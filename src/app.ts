@@ -22,6 +22,7 @@ import { SigningKeys, keySchedule, loadCookieKeys } from './oidc/keys.ts';
 import { installSigningKeys } from './oidc/keystore.ts';
 import { createProvider } from './oidc/provider.ts';
 import type { Store } from './store/store.ts';
+import { createAccessTokenSource } from './wechat/access-token.ts';
 import { createWeChat, type WeChat } from './wechat/client.ts';
 
 export interface Saoma {
@@ -72,7 +73,11 @@ export async function createSaoma(config: Config, store: Store, log: Logger, ove
   const services = { config, store, log, provider, tickets, accounts, wechat, qrcodes: new QrCodes(store, wechat) };
 
   defineRequestContext(provider, log);
-  for (const router of [healthRoutes(store), assetRoutes(), browserRoutes(services), miniProgramRoutes(services), avatarRoutes(services)]) {
+  // Readiness shares the deployment's token through the store, as a second process would.
+  const tokens = overrides.wechat ? undefined : createAccessTokenSource({
+    appid: config.wechat.appid, secret: config.wechat.secret, apiBase: config.wechat.apiBase.replace(/\/$/, ''), timeoutMs: config.env.WECHAT_TIMEOUT_MS, store, log,
+  });
+  for (const router of [healthRoutes(store, tokens), assetRoutes(), browserRoutes(services), miniProgramRoutes(services), avatarRoutes(services)]) {
     provider.use(router.routes());
     provider.use(router.allowedMethods());
   }
