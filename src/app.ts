@@ -14,6 +14,7 @@ import { healthRoutes } from './http/health.ts';
 import type { Logger } from './log.ts';
 import { avatarRoutes } from './login/avatar-routes.ts';
 import { browserRoutes } from './login/browser-routes.ts';
+import { CodeBudget, PhoneBudget } from './login/budget.ts';
 import { miniProgramRoutes } from './login/mp-routes.ts';
 import { QrCodes } from './login/qrcodes.ts';
 import { Tickets } from './login/tickets.ts';
@@ -70,7 +71,10 @@ export async function createSaoma(config: Config, store: Store, log: Logger, ove
     store,
     log,
   });
-  const services = { config, store, log, provider, tickets, accounts, wechat, qrcodes: new QrCodes(store, wechat) };
+  const { CODE_LIMIT_PER_IP, CODE_LIMIT_PER_CLIENT, CODE_LIMIT_TOTAL, CODE_LIMIT_STORE_DOWN, PHONE_MONTHLY_CAP } = config.env;
+  const budget = new CodeBudget(store, log, { perIp: CODE_LIMIT_PER_IP, perClient: CODE_LIMIT_PER_CLIENT, total: CODE_LIMIT_TOTAL, storeDown: CODE_LIMIT_STORE_DOWN });
+  const qrcodes = new QrCodes(store, wechat, undefined, budget);
+  const services = { config, store, log, provider, tickets, accounts, wechat, qrcodes, phones: new PhoneBudget(store, PHONE_MONTHLY_CAP) };
 
   defineRequestContext(provider, log);
   // Readiness shares the deployment's token through the store, as a second process would.
