@@ -201,14 +201,14 @@
   }
 
   /**
-   * The code image failed. An <img> cannot say why, so the page asks the same address for JSON:
-   * 429 is the deployment's limit of new codes (the page counts down Retry-After and tries again),
+   * The code image failed. An <img> cannot say why, so the page asks the same address with `&why`
+   * (answered without drawing a code again): 429 is the deployment's limit of new codes (the page counts down Retry-After and tries again),
    * anything else is WeChat being unavailable (the person can try again).
    */
   function explainFailedCode() {
     if (!LIVE[state] || finished) return;
     var mine = generation;
-    fetch(code.src, { credentials: 'same-origin', headers: { accept: 'application/json' } })
+    fetch(code.src.replace(/&r=\d+$/, '') + '&why', { credentials: 'same-origin', headers: { accept: 'application/json' } })
       .then(function (res) {
         if (mine !== generation || finished) return;
         if (res.status === 429) {

@@ -29,9 +29,10 @@ const SCRIPT_IP = '198.51.100.66';
 const PER_IP = 5;
 
 /** One new login page and its code, as a script would draw them: the code's answer. */
-async function drawCode(saoma: RunningSaoma, browser: Browser): Promise<Answer> {
+async function drawCode(saoma: RunningSaoma, browser: Browser): Promise<Answer & { uid: string }> {
   const login = await startLogin(saoma, { browser });
-  return browser.request(`${saoma.issuer}/interaction/${login.uid}/qrcode`, { headers: { accept: 'application/json' } });
+  const answer = await browser.request(`${saoma.issuer}/interaction/${login.uid}/qrcode`, { headers: { accept: 'application/json' } });
+  return { ...answer, uid: login.uid };
 }
 
 /**
@@ -67,7 +68,7 @@ describe('the WeChat budget guard', () => {
     const script = new BrowserAt(SCRIPT_IP);
     const drawnBefore = (await saoma.calls()).getwxacodeunlimit as number;
     let served = 0;
-    let held: Answer | undefined;
+    let held: (Answer & { uid: string }) | undefined;
     // A loop as long as two windows' worth: even across a minute's boundary it must be held.
     for (let i = 0; i < 2 * PER_IP + 2 && !held; i++) {
       const answer = await drawCode(saoma, script);
@@ -85,6 +86,13 @@ describe('the WeChat budget guard', () => {
     assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60, `Retry-After ${held.retryAfter}`);
     assert.match(held.json.error_description, new RegExp(`try again in ${retryAfter} seconds`));
     assert.equal((await drawCode(saoma, script)).status, 429, 'and it stays held');
+    // The page, its image failed, asks why (`&why`): the same answer, without a draw or a WeChat call.
+    const drawn = (await saoma.calls()).getwxacodeunlimit;
+    const why = await script.request(`${saoma.issuer}/interaction/${held.uid}/qrcode?v=x&why`, { headers: { accept: 'application/json' } });
+    assert.equal(why.status, 429, why.text);
+    assert.equal(why.json.error, 'rate_limited');
+    assert.ok(Number(why.retryAfter) >= 1 && Number(why.retryAfter) <= 60);
+    assert.equal((await saoma.calls()).getwxacodeunlimit, drawn);
 
     // Meanwhile someone else signs in from another address: the code comes, and the login completes.
     const login = await startLogin(saoma, { browser: new BrowserAt('203.0.113.20') });
@@ -133,7 +141,7 @@ describe('the WeChat budget guard', () => {
         return Promise.reject(new SaomaError('unavailable', 'The store is unreachable.'));
       }
     })();
-    const ticket = { client_id: 'shop', requester: { ip: '192.0.2.1', user_agent: '', time: 0 } };
+    const ticket = { scene: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', client_id: 'shop', requester: { ip: '192.0.2.1', user_agent: '', time: 0 } };
 
     it('CODE_LIMIT_STORE_DOWN=open draws the code anyway', async () => {
       await new CodeBudget(failing, createLogger('silent'), { perIp: 1, perClient: 1, total: 1, storeDown: 'open' }).draw(ticket);

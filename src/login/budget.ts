@@ -33,7 +33,7 @@ export class CodeBudget {
   }
 
   /** Takes one code from the budget for `ticket`, or throws `rate_limited` with the seconds until the window ends. */
-  async draw(ticket: Pick<LoginTicket, 'client_id' | 'requester'>): Promise<void> {
+  async draw(ticket: Pick<LoginTicket, 'client_id' | 'requester' | 'scene'>): Promise<void> {
     const now = Date.now();
     const window = Math.floor(now / MINUTE_MS);
     const retryAfter = Math.max(1, Math.ceil(((window + 1) * MINUTE_MS - now) / 1000));
@@ -56,10 +56,27 @@ export class CodeBudget {
         return;
       }
       if (count > max) {
+        // Remembered for the page, which asks why its image failed without drawing again.
+        await this.#store.set(`budget:held:${ticket.scene}`, String(now + retryAfter * 1000), retryAfter * 1000).catch(() => {});
         throw new SaomaError('rate_limited', `Too many sign-ins right now; try again in ${retryAfter} seconds.`, { retryAfter });
       }
     }
   }
+}
+
+/** Seconds until the ticket's code may be drawn again, when the budget held its last draw. */
+export async function heldFor(store: Store, scene: string): Promise<number | undefined> {
+  const until = Number(await store.get(`budget:held:${scene}`));
+  const seconds = Math.ceil((until - Date.now()) / 1000);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds : undefined;
+}
+
+/** Why a ticket has no code image: held by the budget (429 with the seconds left), or WeChat (503). */
+export async function whyNoCode(store: Store, scene: string): Promise<SaomaError> {
+  const wait = await heldFor(store, scene);
+  return wait
+    ? new SaomaError('rate_limited', `Too many sign-ins right now; try again in ${wait} seconds.`, { retryAfter: wait })
+    : new SaomaError('unavailable', 'WeChat could not provide a code just now; try again in a moment.');
 }
 
 /**
