@@ -135,6 +135,17 @@ describe('the WeChat budget guard', () => {
     assert.ok(statuses.filter((s) => s === 200).length <= 4, statuses.join(','));
   });
 
+  it('MP_RATE_LIMIT_PER_IP sets the /mp/* limit per address (carrier NAT): one address is held, another is not', async () => {
+    const saoma = await start({ MP_RATE_LIMIT_PER_IP: '3' }, await redisStore('budget-mp:'));
+    const from = (ip: string) => fetch(`${saoma.issuer}/mp/scan`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': ip }, body: JSON.stringify({ scene: 'nosuchscene', code: 'x' }) });
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) statuses.push((await from('198.51.100.9')).status);
+    assert.ok(statuses.includes(429), statuses.join(','));
+    assert.ok(statuses.filter((s) => s !== 429).length <= 6, statuses.join(','));
+    const other = await from('198.51.100.10');
+    assert.equal(other.status, 404, 'another address is not held (it learns the scene is unknown)');
+  });
+
   describe('when the store cannot count', () => {
     const failing = new (class extends MemoryStore {
       override increment(): Promise<number> {
