@@ -38,7 +38,7 @@
   var state = root.dataset.state;
   var expiresAt = Number(root.dataset.expires) * 1000;
   var scanner = null;
-  /** What the page shows: a ticket state, or renewing / unavailable / gone. */
+  /** What the page shows: a ticket state, or renewing / unavailable / busy / gone. */
   var view = null;
   var poller = null;
   /** Bumped when the ticket is replaced, so a late answer about the old one is ignored. */
@@ -46,6 +46,8 @@
   var failures = 0;
   var refreshing = false;
   var finished = false;
+  /** While the deployment is at its limit of new codes (429): when to ask again. */
+  var busyUntil = 0;
 
   var LIVE = { pending: true, scanned: true, confirmed: true };
   var ACTIONS = { cancelled: refreshButton, expired: refreshButton, unavailable: retryButton, gone: backLink, consumed: backLink };
@@ -66,7 +68,8 @@
     // Who is signing in, once the mini-program has said (today with its confirm).
     var known = (view === 'scanned' || view === 'confirmed') && scanner;
     var nickname = known && scanner.nickname;
-    overlayDetail.textContent = nickname ? text.as.replace('{nickname}', nickname) : '';
+    overlayDetail.textContent = view === 'busy' ? text.busy_in.replace('{seconds}', busySeconds())
+      : nickname ? text.as.replace('{nickname}', nickname) : '';
     var picture = known && scanner.avatar_url;
     if (picture && avatar.getAttribute('src') !== picture) avatar.src = picture;
     avatar.hidden = !picture;
@@ -75,7 +78,7 @@
     retryButton.hidden = ACTIONS[view] !== retryButton;
     if (backLink) backLink.hidden = ACTIONS[view] !== backLink;
     if (openWeChat) openWeChat.hidden = !(view === 'pending' || view === 'scanned');
-    say(text['status.' + view] || '');
+    say((text['status.' + view] || '').replace('{seconds}', busySeconds()));
     tick();
     var action = ACTIONS[view];
     // Keyboard users land on the one thing they can do now, unless they are busy elsewhere.
@@ -98,7 +101,7 @@
     } else if (state === 'expired') {
       show('expired');
       if (visible()) refresh();
-    } else if (view !== 'renewing' && view !== 'unavailable' || state !== 'pending') {
+    } else if (view !== 'renewing' && view !== 'unavailable' && view !== 'busy' || state !== 'pending') {
       show(state);
     }
   }
@@ -188,7 +191,46 @@
     show(state === 'consumed' ? 'consumed' : 'gone');
   }
 
+  function busySeconds() {
+    return String(Math.max(0, Math.ceil((busyUntil - Date.now()) / 1000)));
+  }
+
+  /** Loads the code image again (a kept copy costs no WeChat call). */
+  function retryCode() {
+    show('renewing');
+    code.src = code.src.replace(/&r=\d+$/, '') + '&r=' + Date.now();
+  }
+
+  /**
+   * The code image failed. An <img> cannot say why, so the page asks the same address with `&why`
+   * (answered without drawing a code again): 429 is the deployment's limit of new codes (the page counts down Retry-After and tries again),
+   * anything else is WeChat being unavailable (the person can try again).
+   */
+  function explainFailedCode() {
+    if (!LIVE[state] || finished) return;
+    var mine = generation;
+    fetch(code.src.replace(/&r=\d+$/, '') + '&why', { credentials: 'same-origin', headers: { accept: 'application/json' } })
+      .then(function (res) {
+        if (mine !== generation || finished) return;
+        if (res.status === 429) {
+          busyUntil = Date.now() + 1000 * Math.max(1, Number(res.headers.get('retry-after')) || 30);
+          show('busy');
+        } else {
+          show('unavailable');
+        }
+      })
+      .catch(function () {
+        if (mine === generation && !finished) show('unavailable');
+      });
+  }
+
   function tick() {
+    if (view === 'busy') {
+      countdown.hidden = true;
+      if (Date.now() >= busyUntil) retryCode();
+      else overlayDetail.textContent = text.busy_in.replace('{seconds}', busySeconds());
+      return;
+    }
     var counting = view === 'pending' || view === 'scanned';
     countdown.hidden = !counting;
     if (!counting) return;
@@ -202,16 +244,11 @@
   }
 
   code.addEventListener('load', function () {
-    if (view === 'renewing' || view === 'unavailable') show(state);
+    if (view === 'renewing' || view === 'unavailable' || view === 'busy') show(state);
   });
-  code.addEventListener('error', function () {
-    // A finished ticket's image is refused too; the status says why, so only a live code counts here.
-    if (LIVE[state] && !finished) show('unavailable');
-  });
-  retryButton.addEventListener('click', function () {
-    show('renewing');
-    code.src = code.src.replace(/&r=\d+$/, '') + '&r=' + Date.now();
-  });
+  // A finished ticket's image is refused too; the status says why, so only a live code counts here.
+  code.addEventListener('error', explainFailedCode);
+  retryButton.addEventListener('click', retryCode);
   refreshButton.addEventListener('click', function () {
     frame.focus();
     refresh();
@@ -230,7 +267,8 @@
   });
 
   setInterval(tick, 1000);
-  if (code.complete && code.naturalWidth === 0 && code.getAttribute('src')) show('unavailable'); else show(state === 'expired' ? 'expired' : state);
+  show(state === 'expired' ? 'expired' : state);
+  if (code.complete && code.naturalWidth === 0 && code.getAttribute('src')) explainFailedCode();
   if (state === 'confirmed') finish();
   else if (state === 'expired' && visible()) refresh();
   else poll();

@@ -17,6 +17,7 @@ import { refuseCrossSitePosts } from './http/same-origin.ts';
 import type { Logger } from './log.ts';
 import { avatarRoutes } from './login/avatar-routes.ts';
 import { browserRoutes } from './login/browser-routes.ts';
+import { CodeBudget, PhoneBudget } from './login/budget.ts';
 import { miniProgramRoutes } from './login/mp-routes.ts';
 import { QrCodes } from './login/qrcodes.ts';
 import { Tickets } from './login/tickets.ts';
@@ -25,6 +26,7 @@ import { SigningKeys, keySchedule, loadCookieKeys } from './oidc/keys.ts';
 import { installSigningKeys } from './oidc/keystore.ts';
 import { createProvider } from './oidc/provider.ts';
 import type { Store } from './store/store.ts';
+import { createAccessTokenSource } from './wechat/access-token.ts';
 import { createWeChat, type WeChat } from './wechat/client.ts';
 
 export interface Saoma {
@@ -72,11 +74,18 @@ export async function createSaoma(config: Config, store: Store, log: Logger, ove
     store,
     log,
   });
-  const services = { config, store, log, provider, tickets, accounts, wechat, qrcodes: new QrCodes(store, wechat) };
+  const { CODE_LIMIT_PER_IP, CODE_LIMIT_PER_CLIENT, CODE_LIMIT_TOTAL, CODE_LIMIT_STORE_DOWN, PHONE_MONTHLY_CAP } = config.env;
+  const budget = new CodeBudget(store, log, { perIp: CODE_LIMIT_PER_IP, perClient: CODE_LIMIT_PER_CLIENT, total: CODE_LIMIT_TOTAL, storeDown: CODE_LIMIT_STORE_DOWN });
+  const qrcodes = new QrCodes(store, wechat, undefined, budget);
+  const services = { config, store, log, provider, tickets, accounts, wechat, qrcodes, phones: new PhoneBudget(store, PHONE_MONTHLY_CAP) };
 
   defineRequestContext(provider, log);
   provider.use(refuseCrossSitePosts(config.issuer));
-  for (const router of [healthRoutes(store), assetRoutes(), browserRoutes(services), miniProgramRoutes(services), avatarRoutes(services)]) {
+  // Readiness shares the deployment's token through the store, as a second process would.
+  const tokens = overrides.wechat ? undefined : createAccessTokenSource({
+    appid: config.wechat.appid, secret: config.wechat.secret, apiBase: config.wechat.apiBase.replace(/\/$/, ''), timeoutMs: config.env.WECHAT_TIMEOUT_MS, store, log,
+  });
+  for (const router of [healthRoutes(store, tokens), assetRoutes(), browserRoutes(services), miniProgramRoutes(services), avatarRoutes(services)]) {
     provider.use(router.routes());
     provider.use(router.allowedMethods());
   }

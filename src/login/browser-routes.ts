@@ -13,6 +13,7 @@ import type { LoginServices } from './services.ts';
 import { effectiveState, isFinished, statusOf, wrongState, type LoginTicket } from './ticket.ts';
 import { WaitingPolls } from './waiting-polls.ts';
 import { WeChatLinks } from './wechat-links.ts';
+import { whyNoCode } from './budget.ts';
 
 type Interaction = Awaited<ReturnType<LoginServices['provider']['interactionDetails']>>;
 
@@ -176,6 +177,8 @@ export function browserRoutes(services: LoginServices): Router {
     const ticket = await currentTicket(ctx.params.uid!);
     const state = effectiveState(ticket);
     if (isFinished(state)) throw wrongState(state, 'pending');
+    // The page's question after its image failed (`?why`): answered without drawing a code again.
+    if (ctx.query.why !== undefined) throw await whyNoCode(services.store, ticket.scene);
     let code;
     try {
       code = await qrcodes.image(ticket);

@@ -24,13 +24,13 @@ const FINISH_GRACE_MS = 60_000;
  * nothing about the ticket beyond "invalid_token".
  */
 export function miniProgramRoutes(services: LoginServices): Router {
-  const { tickets, accounts, wechat, provider, store, config, log } = services;
+  const { tickets, accounts, wechat, provider, store, config, log, phones } = services;
   const audit = auditLog(log);
   const router = new Router({ prefix: '/mp' });
   router.use(handleErrors(() => 'json'));
   router.use(async (ctx, next) => {
     ctx.set('Cache-Control', 'no-store');
-    await rateLimit(store, `mp:${ctx.ip}`, 120, 60_000);
+    await rateLimit(store, `mp:${ctx.ip}`, config.env.MP_RATE_LIMIT_PER_IP, 60_000);
     await next();
   });
 
@@ -76,6 +76,9 @@ export function miniProgramRoutes(services: LoginServices): Router {
 
     const { t } = pageLocale(ctx);
     const client = await provider.Client.find(scanned.client_id);
+    // Past the month's phone-number cap the mini-program is not asked for one: it shows the
+    // phone button only for a `phone` scope in this answer, and the login completes without it.
+    const phoneCapped = scanned.scopes.includes('phone') && !(await phones.available());
     ctx.body = {
       state: 'scanned',
       token,
@@ -86,7 +89,8 @@ export function miniProgramRoutes(services: LoginServices): Router {
         logo_uri: client?.logoUri ?? null,
         client_uri: client?.clientUri ?? null,
       },
-      scopes: describeScopes(scanned.scopes, t),
+      scopes: describeScopes(phoneCapped ? scanned.scopes.filter((scope) => scope !== 'phone') : scanned.scopes, t),
+      ...(phoneCapped ? { phone: { offered: false, code: 'phone_cap_reached', message: t('notice.phone_cap_reached') } } : {}),
       requester: { ...describeRequester(scanned.requester), ...networkWords(browser, t), same_network: match },
       ...(match === 'different' ? { warning: { code: 'different_network', message: t('warning.different_network') } } : {}),
     };
@@ -112,13 +116,16 @@ export function miniProgramRoutes(services: LoginServices): Router {
     const profile: { nickname?: string; picture?: string; phone_number?: string; phone_number_verified?: boolean } = {};
     if (nickname) profile.nickname = nickname;
     if (avatarUrl) profile.picture = avatarUrl;
-    if (phoneCode && ticket.scopes.includes('phone')) {
+    if (phoneCode && ticket.scopes.includes('phone') && !(await phones.available())) {
+      log.info({ event: 'phone.capped' }, 'the monthly phone-number cap is reached (PHONE_MONTHLY_CAP); login continues without it');
+    } else if (phoneCode && ticket.scopes.includes('phone')) {
       try {
         // With the scanner's openid, so WeChat refuses a phone code given to anyone else.
         const phone = await wechat.phoneNumber(phoneCode, ticket.openid);
         profile.phone_number = phone.e164;
         profile.phone_number_verified = true;
         phoneShared = true;
+        await phones.spent();
       } catch (err) {
         const failure = toSaomaError(err);
         // The description says what to change when the deployment is at fault (48001, 40164).

@@ -1,6 +1,7 @@
 import { nanoid } from 'nanoid';
 import type { Store } from '../store/store.ts';
 import type { WeChat } from '../wechat/client.ts';
+import type { CodeBudget } from './budget.ts';
 import type { LoginTicket } from './ticket.ts';
 
 export interface CodeImage {
@@ -23,12 +24,15 @@ export class QrCodes {
   readonly #store: Store;
   readonly #wechat: WeChat;
   readonly #waitMs: number;
+  readonly #budget: Pick<CodeBudget, 'draw'> | undefined;
   readonly #inflight = new Map<string, Promise<CodeImage>>();
 
-  constructor(store: Store, wechat: WeChat, waitMs = LOCK_MS) {
+  /** `budget`, when given, is asked before each WeChat call (never for a kept copy). */
+  constructor(store: Store, wechat: WeChat, waitMs = LOCK_MS, budget?: Pick<CodeBudget, 'draw'>) {
     this.#store = store;
     this.#wechat = wechat;
     this.#waitMs = waitMs;
+    this.#budget = budget;
   }
 
   async image(ticket: LoginTicket): Promise<CodeImage> {
@@ -56,6 +60,7 @@ export class QrCodes {
       }
     }
     try {
+      await this.#budget?.draw(ticket);
       const fresh = await this.#wechat.createCode(ticket.scene);
       const ttlMs = Math.max(1000, ticket.expires_at - Date.now() + 60_000);
       await this.#store.set(`qrcode:${ticket.scene}`, JSON.stringify({ contentType: fresh.contentType, image: fresh.image.toString('base64') }), ttlMs);

@@ -4,6 +4,7 @@ import type { Logger } from '../log.ts';
 import type { Accounts } from '../oidc/accounts.ts';
 import type { Store } from '../store/store.ts';
 import type { WeChat } from '../wechat/client.ts';
+import type { PhoneBudget } from './budget.ts';
 import type { QrCodes } from './qrcodes.ts';
 import type { Tickets } from './tickets.ts';
 
@@ -17,4 +18,6 @@ export interface LoginServices {
   accounts: Accounts;
   wechat: WeChat;
   qrcodes: QrCodes;
+  /** The monthly cap on phone numbers (PHONE_MONTHLY_CAP). */
+  phones: PhoneBudget;
 }

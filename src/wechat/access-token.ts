@@ -3,6 +3,7 @@ import type { Logger } from '../log.ts';
 import type { Store } from '../store/store.ts';
 import { WeChatApiError } from './errors.ts';
 import { callWeChat, parseAnswer, stringField } from './http.ts';
+import { recordTokenFetch } from './token-status.ts';
 
 /** Store key of the deployment's one access token; also the channel announcing a fetch's end. */
 export const ACCESS_TOKEN_KEY = 'wechat:access_token';
@@ -100,11 +101,13 @@ export function createAccessTokenSource(options: AccessTokenOptions): AccessToke
       const expiresIn = Number(answer.expires_in);
       if (!Number.isFinite(expiresIn) || expiresIn <= 0) throw new WeChatApiError('stable_token', 'bad_response', 'answer has no expires_in');
       await store.set(ACCESS_TOKEN_KEY, token, Math.max(MIN_CACHE_MS, expiresIn * 1000 - SAFETY_MARGIN_MS));
+      await recordTokenFetch(store);
       log.info({ api: 'stable_token', expires_in: expiresIn, duration_ms: Math.round(performance.now() - started) }, 'fetched WeChat access token');
       return token;
     } catch (err) {
       const errcode = err instanceof WeChatApiError ? err.errcode : undefined;
       log.warn({ api: 'stable_token', errcode, duration_ms: Math.round(performance.now() - started) }, 'fetching the WeChat access token failed');
+      await recordTokenFetch(store, err);
       throw err;
     }
   }

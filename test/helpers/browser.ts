@@ -18,6 +18,8 @@ export interface Answer {
   text: string;
   json: any;
   bytes: Buffer;
+  /** The Retry-After header, when the answer has one (429, 503). */
+  retryAfter?: string;
 }
 
 export class Browser {
@@ -57,7 +59,8 @@ export class Browser {
       json = undefined;
     }
     const location = res.headers.get('location') ?? undefined;
-    return { status: res.status, location: location ? new URL(location, target).href : undefined, type: res.headers.get('content-type') ?? '', text, json, bytes };
+    const retryAfter = res.headers.get('retry-after') ?? undefined;
+    return { status: res.status, location: location ? new URL(location, target).href : undefined, type: res.headers.get('content-type') ?? '', text, json, bytes, ...(retryAfter ? { retryAfter } : {}) };
   }
 
   /** Follows redirects until one leaves `origin` or a page answers; returns the last answer. */
