@@ -21,6 +21,10 @@ import { Accounts } from './oidc/accounts.ts';
 import { SigningKeys, keySchedule, loadCookieKeys } from './oidc/keys.ts';
 import { installSigningKeys } from './oidc/keystore.ts';
 import { createProvider } from './oidc/provider.ts';
+import { httpMetrics } from './metrics/http.ts';
+import { configureMetrics, countWaitingPolls } from './metrics/metrics.ts';
+import { createPublicMetricsApp } from './metrics/routes.ts';
+import { measuredStore } from './metrics/store.ts';
 import type { Store } from './store/store.ts';
 import { createWeChat, type WeChat } from './wechat/client.ts';
 
@@ -47,7 +51,9 @@ export interface Saoma {
  * Builds one saoma process over an opened store: the provider with saoma's routes in front of it,
  * plus, outside production, the WeChat emulator and the demo relying party on the same server.
  */
-export async function createSaoma(config: Config, store: Store, log: Logger, overrides: { wechat?: WeChat } = {}): Promise<Saoma> {
+export async function createSaoma(config: Config, rawStore: Store, log: Logger, overrides: { wechat?: WeChat } = {}): Promise<Saoma> {
+  configureMetrics({ log, phonePriceYuan: config.env.WECHAT_PHONE_PRICE_YUAN });
+  const store = measuredStore(rawStore);
   const cookieKeys = await loadCookieKeys(store, config.env.COOKIE_KEYS);
   const accounts = new Accounts(store);
   const signingKeys = await SigningKeys.open(store, log, keySchedule(config.env));
@@ -57,6 +63,7 @@ export async function createSaoma(config: Config, store: Store, log: Logger, ove
   const admin = createAdmin({ config, store, log, provider, keys: signingKeys });
   const tickets = new Tickets(store, log, config.env.TICKET_TTL_SECONDS * 1000);
   await tickets.start();
+  const stopCountingPolls = countWaitingPolls(() => tickets.waiting);
   const wechat = overrides.wechat ?? createWeChat({
     appid: config.wechat.appid,
     secret: config.wechat.secret,
@@ -72,6 +79,7 @@ export async function createSaoma(config: Config, store: Store, log: Logger, ove
   const services = { config, store, log, provider, tickets, accounts, wechat, qrcodes: new QrCodes(store, wechat) };
 
   defineRequestContext(provider, log);
+  provider.use(httpMetrics());
   for (const router of [healthRoutes(store), assetRoutes(), browserRoutes(services), miniProgramRoutes(services), avatarRoutes(services)]) {
     provider.use(router.routes());
     provider.use(router.allowedMethods());
@@ -87,6 +95,9 @@ export async function createSaoma(config: Config, store: Store, log: Logger, ove
   const adminApp = config.env.ADMIN_TOKEN
     ? createAdminApp({ admin: admin.service, token: config.env.ADMIN_TOKEN, prefix: config.env.ADMIN_PATH, store, log, audit: admin.audit, trustProxy: config.env.TRUST_PROXY }).app
     : undefined;
+  if (config.env.ADMIN_TOKEN && config.env.METRICS_ON_MAIN_PORT) {
+    routes.push({ prefixes: ['/metrics'], handler: createPublicMetricsApp({ token: config.env.ADMIN_TOKEN, store, log, audit: admin.audit, trustProxy: config.env.TRUST_PROXY }).callback() });
+  }
   const ownAdminPort = adminApp && config.env.ADMIN_PORT !== undefined;
   if (adminApp && !ownAdminPort) routes.push({ prefixes: [config.env.ADMIN_PATH], handler: adminApp.callback() });
   const adminServer = ownAdminPort ? createServer(dispatch([], adminApp.callback(), log)) : undefined;
@@ -110,6 +121,7 @@ export async function createSaoma(config: Config, store: Store, log: Logger, ove
       return listen(server, config.port, config.host);
     },
     close: async () => {
+      stopCountingPolls();
       await tickets.stop();
       await signingKeys.stop();
       for (const s of adminServer ? [server, adminServer] : [server]) {

@@ -4,6 +4,8 @@ import { SaomaError } from '../errors.ts';
 import { defineRequestContext, handleErrors } from '../http/middleware.ts';
 import type { Audit, Logger } from '../log.ts';
 import type { Store } from '../store/store.ts';
+import { httpMetrics } from '../metrics/http.ts';
+import { metricsRoutes } from '../metrics/routes.ts';
 import { adminAuth } from './auth.ts';
 import { adminRoutes } from './routes.ts';
 import type { AdminService } from './service.ts';
@@ -23,6 +25,7 @@ export function createAdminApp(options: { admin: AdminService; token: string; pr
   app.proxy = options.trustProxy;
   const router = adminRoutes(options.admin, options.prefix);
   defineRequestContext(app, options.log);
+  app.use(httpMetrics());
   app.use(handleErrors(() => 'json'));
   app.use(async (ctx, next) => {
     ctx.set('Cache-Control', 'no-store');
@@ -34,6 +37,7 @@ export function createAdminApp(options: { admin: AdminService; token: string; pr
     if (ctx.status === 404 && ctx.body === undefined) throw new SaomaError('not_found', 'There is no such admin route; see docs/api.md.');
   });
   app.use(router.routes());
+  app.use(metricsRoutes(options.prefix).routes());
   app.use(router.allowedMethods({ throw: true, notImplemented: () => new SaomaError('method_not_allowed', 'This method is not supported here.'), methodNotAllowed: () => new SaomaError('method_not_allowed', 'This method is not allowed on this route.') }));
   return { app, router };
 }
