@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
+import { createLogger } from '../src/log.ts';
+import { registry } from '../src/metrics/metrics.ts';
+import { MemoryStore } from '../src/store/memory.ts';
 import { ADMIN_TOKEN } from './admin/helpers.ts';
 import { complete, fetchScene, mp, scan, startLogin } from './helpers/login.ts';
 import { freePort, startSaoma, type RunningSaoma } from './helpers/saoma.ts';
@@ -182,5 +186,31 @@ describe('/metrics on the main port', () => {
     assert.equal((await fetch(`${saoma.issuer}/metrics`)).status, 401);
     const scrape = await scrapeMetrics(`${saoma.issuer}/metrics`);
     assert.ok(scrape.names.has('saoma_http_requests_total'));
+  });
+});
+
+describe('a metrics failure', () => {
+  let saoma: RunningSaoma;
+  const lines: string[] = [];
+  before(async () => {
+    const sink = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
+    saoma = await startSaoma({}, new MemoryStore(), createLogger('warn', sink));
+  });
+  after(() => saoma?.close());
+
+  it('is logged and never fails the request', async () => {
+    const counter = registry.getSingleMetric('saoma_http_requests_total') as unknown as { inc: (...args: unknown[]) => void };
+    const inc = counter.inc;
+    counter.inc = () => {
+      throw new Error('metric broken on purpose');
+    };
+    try {
+      const login = await startLogin(saoma);
+      assert.equal(login.page.status, 200, 'the login page still answers');
+      assert.ok((await fetchScene(saoma, login)).length > 0, 'and its code');
+    } finally {
+      counter.inc = inc;
+    }
+    assert.ok(lines.some((line) => line.includes('recording a metric failed') && line.includes('metric broken on purpose')), 'the failure is logged');
   });
 });
