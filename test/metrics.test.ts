@@ -7,40 +7,8 @@ import { registry } from '../src/metrics/metrics.ts';
 import { MemoryStore } from '../src/store/memory.ts';
 import { ADMIN_TOKEN } from './admin/helpers.ts';
 import { complete, fetchScene, mp, scan, startLogin } from './helpers/login.ts';
+import { scrapeMetrics, type Scrape } from './helpers/metrics.ts';
 import { freePort, startSaoma, type RunningSaoma } from './helpers/saoma.ts';
-
-/** One scrape, parsed: `name{labels}` → value, plus every label value seen. */
-interface Scrape {
-  text: string;
-  value(name: string, labels?: Record<string, string>): number;
-  labelValues: Set<string>;
-  names: Set<string>;
-}
-
-export function parseScrape(text: string): Scrape {
-  const samples: Array<{ name: string; labels: Record<string, string>; value: number }> = [];
-  for (const line of text.split('\n')) {
-    if (!line || line.startsWith('#')) continue;
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    assert.ok(match, `a Prometheus sample line: ${line}`);
-    const labels: Record<string, string> = {};
-    for (const [, key, raw] of match[2]?.matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g) ?? []) labels[key!] = raw!.replace(/\\(.)/g, '$1');
-    samples.push({ name: match[1]!, labels, value: Number(match[3]) });
-  }
-  return {
-    text,
-    value: (name, wanted = {}) => samples.filter((s) => s.name === name && Object.entries(wanted).every(([k, v]) => s.labels[k] === v)).reduce((n, s) => n + s.value, 0),
-    labelValues: new Set(samples.flatMap((s) => Object.values(s.labels))),
-    names: new Set(samples.map((s) => s.name)),
-  };
-}
-
-export async function scrapeMetrics(url: string, token = ADMIN_TOKEN): Promise<Scrape> {
-  const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
-  assert.equal(res.status, 200);
-  assert.match(res.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
-  return parseScrape(await res.text());
-}
 
 const FUNNEL = ['issued', 'scanned', 'confirmed', 'completed', 'cancelled', 'expired'] as const;
 const APIS = ['stable_token', 'jscode2session', 'getwxacodeunlimit', 'getuserphonenumber', 'generate_urllink'] as const;
