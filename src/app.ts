@@ -93,7 +93,7 @@ export async function createSaoma(config: Config, rawStore: Store, log: Logger, 
   }
   if (config.demo) routes.push({ prefixes: ['/demo'], handler: createDemo(config.issuer, cookieKeys).callback() });
   const adminApp = config.env.ADMIN_TOKEN
-    ? createAdminApp({ admin: admin.service, token: config.env.ADMIN_TOKEN, prefix: config.env.ADMIN_PATH, store, log, audit: admin.audit, trustProxy: config.env.TRUST_PROXY }).app
+    ? createAdminApp({ admin: admin.service, token: config.env.ADMIN_TOKEN, prefix: config.env.ADMIN_PATH, store, log, audit: admin.audit, trustProxy: config.env.TRUST_PROXY, cookieKeys }).app
     : undefined;
   if (config.env.ADMIN_TOKEN && config.env.METRICS_ON_MAIN_PORT) {
     routes.push({ prefixes: ['/metrics'], handler: createPublicMetricsApp({ token: config.env.ADMIN_TOKEN, store, log, audit: admin.audit, trustProxy: config.env.TRUST_PROXY }).callback() });

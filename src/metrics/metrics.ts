@@ -51,6 +51,38 @@ new client.Gauge({
   },
 });
 
+/**
+ * Counts per period (a minute, a UTC day, a UTC month), keeping the last `keep` periods: the
+ * status page's "now" figures, for operators without Prometheus. This process's counts only.
+ */
+class Periods {
+  readonly #counts = new Map<number, number>();
+  readonly periodOf: (ms: number) => number;
+  readonly #keep: number;
+  constructor(periodOf: (ms: number) => number, keep: number) {
+    this.periodOf = periodOf;
+    this.#keep = keep;
+  }
+  add(n: number, now = Date.now()): void {
+    const period = this.periodOf(now);
+    this.#counts.set(period, (this.#counts.get(period) ?? 0) + n);
+    // Periods arrive in order, so the oldest come first in the map.
+    for (const key of this.#counts.keys()) {
+      if (this.#counts.size <= this.#keep) break;
+      this.#counts.delete(key);
+    }
+  }
+  at(period: number): number {
+    return this.#counts.get(period) ?? 0;
+  }
+}
+const minute = (ms: number) => Math.floor(ms / 60_000);
+const utcDay = (ms: number) => Math.floor(ms / 86_400_000);
+const utcMonth = (ms: number) => new Date(ms).getUTCFullYear() * 12 + new Date(ms).getUTCMonth();
+const codesByMinute = new Periods(minute, 61);
+const urlLinksByDay = new Periods(utcDay, 2);
+const phoneNumbersByMonth = new Periods(utcMonth, 2);
+
 let log: Logger | undefined;
 let phonePriceYuan = 0.03;
 
@@ -130,11 +162,18 @@ export function recordWeChatCall(api: WeChatApi, errcode: number | string, secon
     wechatDuration.observe({ api }, seconds);
     if (api === 'stable_token') accessTokenFetches.inc({ result: errcode === 0 ? 'ok' : 'failed' });
     if (errcode !== 0) return;
-    if (api === 'getwxacodeunlimit') codesDrawn.inc();
-    if (api === 'generate_urllink') urlLinks.inc();
+    if (api === 'getwxacodeunlimit') {
+      codesDrawn.inc();
+      codesByMinute.add(1);
+    }
+    if (api === 'generate_urllink') {
+      urlLinks.inc();
+      urlLinksByDay.add(1);
+    }
     if (api === 'getuserphonenumber') {
       phoneNumbers.inc();
       phoneCost.inc(phonePriceYuan);
+      phoneNumbersByMonth.add(1);
     }
   });
 }
@@ -151,20 +190,40 @@ export async function scrape(): Promise<{ contentType: string; body: string }> {
   return { contentType: registry.contentType, body: await registry.metrics() };
 }
 
+/** WeChat's limit on mini-program codes, per minute and mini-program (45009 beyond). */
+export const CODES_PER_MINUTE_QUOTA = 5000;
+
+export interface StatusFigures {
+  /** Each funnel step since this process started. */
+  funnel: Record<FunnelStep, number>;
+  /** Codes drawn in each of the last 60 minutes, oldest first (the last is the current minute). */
+  codesPerMinute: number[];
+  urlLinksToday: number;
+  phoneNumbersThisMonth: number;
+  phoneCostThisMonthYuan: number;
+  phonePriceYuan: number;
+  wechatCalls: number;
+  wechatErrors: number;
+  waitingPolls: number;
+}
+
 /** This process's figures as plain numbers, for the admin status page. */
-export async function snapshot(): Promise<{ funnel: Record<FunnelStep, number>; codesDrawn: number; urlLinks: number; phoneNumbers: number; phoneCostYuan: number; wechatErrors: number; wechatCalls: number; waitingPolls: number }> {
+export async function statusFigures(now = Date.now()): Promise<StatusFigures> {
   const sum = async (metric: client.Metric, keep: (labels: client.LabelValues<string>) => boolean = () => true) =>
     (await metric.get()).values.filter((v) => keep(v.labels)).reduce((n, v) => n + v.value, 0);
   const funnel = {} as Record<FunnelStep, number>;
   for (const step of FUNNEL_STEPS) funnel[step] = await sum(tickets, (l) => l.step === step);
   let waitingPolls = 0;
   for (const source of waitingSources) waitingPolls += source();
+  const thisMinute = minute(now);
+  const phoneNumbersThisMonth = phoneNumbersByMonth.at(utcMonth(now));
   return {
     funnel,
-    codesDrawn: await sum(codesDrawn),
-    urlLinks: await sum(urlLinks),
-    phoneNumbers: await sum(phoneNumbers),
-    phoneCostYuan: await sum(phoneCost),
+    codesPerMinute: Array.from({ length: 60 }, (_, i) => codesByMinute.at(thisMinute - 59 + i)),
+    urlLinksToday: urlLinksByDay.at(utcDay(now)),
+    phoneNumbersThisMonth,
+    phoneCostThisMonthYuan: phoneNumbersThisMonth * phonePriceYuan,
+    phonePriceYuan,
     wechatCalls: await sum(wechatCalls),
     wechatErrors: await sum(wechatCalls, (l) => l.errcode !== '0'),
     waitingPolls,
