@@ -4,6 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
 import { createLogger } from '../src/log.ts';
 import { registry } from '../src/metrics/metrics.ts';
+import { effectiveState, isFinished } from '../src/login/ticket.ts';
+import { Tickets } from '../src/login/tickets.ts';
 import { MemoryStore } from '../src/store/memory.ts';
 import { ADMIN_TOKEN } from './admin/helpers.ts';
 import { complete, fetchScene, mp, scan, startLogin } from './helpers/login.ts';
@@ -180,5 +182,24 @@ describe('a metrics failure', () => {
       counter.inc = inc;
     }
     assert.ok(lines.some((line) => line.includes('recording a metric failed') && line.includes('metric broken on purpose')), 'the failure is logged');
+  });
+});
+
+describe('the funnel under concurrent changes', () => {
+  it('of five concurrent cancels of one ticket, one wins, and the funnel counts one cancel', async () => {
+    const store = new MemoryStore();
+    const tickets = new Tickets(store, createLogger('silent'), 60_000);
+    await tickets.start();
+    try {
+      const cancelled = () => registry.getSingleMetric('saoma_login_tickets_total')!.get().then((m) => m.values.filter((v) => v.labels.step === 'cancelled' && v.labels.client_id === 'race-rp').reduce((n, v) => n + v.value, 0));
+      const ticket = await tickets.ensure({ uid: 'race-uid', clientId: 'race-rp', scopes: ['openid'], requester: { ip: '192.0.2.1', user_agent: 'test', time: Date.now() }, interactionExpiresAt: Date.now() + 600_000 });
+      const before = await cancelled();
+      const results = await Promise.all(Array.from({ length: 5 }, () => tickets.update(ticket.scene, (t) => (isFinished(effectiveState(t)) ? t : { ...t, state: 'cancelled' }))));
+      assert.ok(results.every((t) => t.state === 'cancelled'));
+      assert.equal((await cancelled()) - before, 1);
+    } finally {
+      await tickets.stop();
+      await store.close();
+    }
   });
 });

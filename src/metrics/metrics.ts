@@ -135,24 +135,24 @@ export function recordTicketIssued(ticket: LoginTicket, read: (scene: string) =>
 
 const STEP_OF_STATE: Partial<Record<LoginTicket['state'], FunnelStep>> = { scanned: 'scanned', confirmed: 'confirmed', consumed: 'completed', cancelled: 'cancelled' };
 
-/**
- * A ticket changed from `before` to `after` (one compare-and-set won). Returns `after` stamped with
- * `state_at`, the time of this change, which the next change reads to time scan → confirm.
- */
-export function recordTicketChange<T extends LoginTicket>(before: LoginTicket, after: T): T {
-  if (before.state === after.state) return after;
-  const now = Date.now();
+/** `after` stamped with `state_at` when its state differs from `before`'s: the next change reads it to time scan → confirm. */
+export function withStateTime<T extends LoginTicket>(before: LoginTicket, after: T): T {
+  return before.state === after.state ? after : { ...after, state_at: Date.now() };
+}
+
+/** A ticket changed from `before` to `after`: call only once the change is written (the compare-and-set won). */
+export function recordTicketChange(before: LoginTicket, after: LoginTicket): void {
+  if (before.state === after.state) return;
   safely('tickets', () => {
     const step = STEP_OF_STATE[after.state];
     const client_id = after.client_id;
+    const now = after.state_at ?? Date.now();
     if (step) tickets.inc({ step, client_id });
     if (after.state === 'scanned') issueToScan.observe({ client_id }, Math.max(0, now - before.created_at) / 1000);
-    const scannedAt = (before as { state_at?: number }).state_at;
-    if (after.state === 'confirmed' && before.state === 'scanned' && typeof scannedAt === 'number') {
-      scanToConfirm.observe({ client_id }, Math.max(0, now - scannedAt) / 1000);
+    if (after.state === 'confirmed' && before.state === 'scanned' && typeof before.state_at === 'number') {
+      scanToConfirm.observe({ client_id }, Math.max(0, now - before.state_at) / 1000);
     }
   });
-  return { ...after, state_at: now };
 }
 
 /** One WeChat call ended: `errcode` 0 on success, else WeChat's errcode or the transport failure. */
