@@ -86,7 +86,10 @@ const phoneNumbersByMonth = new Periods(utcMonth, 2);
 let log: Logger | undefined;
 let phonePriceYuan = 0.03;
 
-/** Where hook failures are logged, and what one phone number costs. Called once per saoma instance. */
+/**
+ * Where hook failures are logged, and what one phone number costs. Called by each saoma instance;
+ * in the rare Node process holding several (tests), the last one's settings apply to all.
+ */
 export function configureMetrics(options: { log: Logger; phonePriceYuan: number }): void {
   log = options.log;
   phonePriceYuan = options.phonePriceYuan;

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { ADMIN_TOKEN } from '../admin/helpers.ts';
 import { launchChromium, snap, SCREENSHOTS } from '../helpers/chromium.ts';
-import { fetchScene, mp, scan, signIn, startLogin } from '../helpers/login.ts';
+import { complete, fetchScene, mp, scan, signIn, startLogin } from '../helpers/login.ts';
 import { scrapeMetrics } from '../helpers/metrics.ts';
 import { freePort, startSaoma, type RunningSaoma } from '../helpers/saoma.ts';
 import { watch } from './pages.ts';
@@ -21,9 +21,14 @@ describe('the admin status page', () => {
     adminBase = `http://127.0.0.1:${adminPort}`;
     statusUrl = `${adminBase}/admin/status`;
     chromium = await launchChromium();
-    // Something to show: two completed logins and one cancelled in WeChat.
+    // Something to show: two completed logins (one sharing a phone number) and one cancelled in WeChat.
     await signIn(saoma, 'alice');
-    await signIn(saoma, 'bob');
+    const withPhone = await startLogin(saoma, { scope: 'openid profile phone' });
+    const phoneScene = await fetchScene(saoma, withPhone);
+    const bob = await scan(saoma, phoneScene, 'bob');
+    const phoneCode = (await saoma.emulator('/emulator/phone_code', { user: 'bob' })).code;
+    assert.equal((await mp(saoma, 'confirm', { scene: phoneScene, token: bob.json.token, phone_code: phoneCode })).status, 200);
+    await complete(saoma, withPhone);
     const login = await startLogin(saoma);
     const scene = await fetchScene(saoma, login);
     const scanned = await scan(saoma, scene, 'carol');
@@ -62,6 +67,9 @@ describe('the admin status page', () => {
     assert.equal(Number(await page.locator('[data-step=cancelled]').getAttribute('data-count')), 1);
     const drawn = scrape.value('saoma_wechat_codes_drawn_total');
     assert.equal(drawn, 3);
+    assert.equal(await page.getByTestId('phone-count').textContent(), String(scrape.value('saoma_wechat_phone_numbers_total')));
+    assert.equal(await page.getByTestId('phone-count').textContent(), '1');
+    assert.match((await page.getByTestId('phone-cost').textContent())!, /^¥0\.03 /);
     assert.match((await page.getByTestId('quota-text').textContent())!, /codes this minute of 5,000 a minute/);
     const columns = await page.locator('[data-testid=codes-per-minute] rect title').allTextContents();
     assert.equal(columns.length, 60, 'one column a minute for the last hour');
