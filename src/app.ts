@@ -25,6 +25,10 @@ import { Accounts } from './oidc/accounts.ts';
 import { SigningKeys, keySchedule, loadCookieKeys } from './oidc/keys.ts';
 import { installSigningKeys } from './oidc/keystore.ts';
 import { createProvider } from './oidc/provider.ts';
+import { httpMetrics } from './metrics/http.ts';
+import { configureMetrics, countWaitingPolls } from './metrics/metrics.ts';
+import { createPublicMetricsApp } from './metrics/routes.ts';
+import { measuredStore } from './metrics/store.ts';
 import type { Store } from './store/store.ts';
 import { createAccessTokenSource } from './wechat/access-token.ts';
 import { createWeChat, type WeChat } from './wechat/client.ts';
@@ -52,7 +56,9 @@ export interface Saoma {
  * Builds one saoma process over an opened store: the provider with saoma's routes in front of it,
  * plus, outside production, the WeChat emulator and the demo relying party on the same server.
  */
-export async function createSaoma(config: Config, store: Store, log: Logger, overrides: { wechat?: WeChat } = {}): Promise<Saoma> {
+export async function createSaoma(config: Config, rawStore: Store, log: Logger, overrides: { wechat?: WeChat } = {}): Promise<Saoma> {
+  configureMetrics({ log, phonePriceYuan: config.env.WECHAT_PHONE_PRICE_YUAN });
+  const store = measuredStore(rawStore);
   const cookieKeys = await loadCookieKeys(store, config.env.COOKIE_KEYS);
   const accounts = new Accounts(store);
   const signingKeys = await SigningKeys.open(store, log, keySchedule(config.env));
@@ -62,6 +68,7 @@ export async function createSaoma(config: Config, store: Store, log: Logger, ove
   const admin = createAdmin({ config, store, log, provider, keys: signingKeys });
   const tickets = new Tickets(store, log, config.env.TICKET_TTL_SECONDS * 1000);
   await tickets.start();
+  const stopCountingPolls = countWaitingPolls(() => tickets.waiting);
   const wechat = overrides.wechat ?? createWeChat({
     appid: config.wechat.appid,
     secret: config.wechat.secret,
@@ -81,6 +88,7 @@ export async function createSaoma(config: Config, store: Store, log: Logger, ove
 
   defineRequestContext(provider, log);
   provider.use(refuseCrossSitePosts(config.issuer));
+  provider.use(httpMetrics());
   // Readiness shares the deployment's token through the store, as a second process would.
   const tokens = overrides.wechat ? undefined : createAccessTokenSource({
     appid: config.wechat.appid, secret: config.wechat.secret, apiBase: config.wechat.apiBase.replace(/\/$/, ''), timeoutMs: config.env.WECHAT_TIMEOUT_MS, store, log,
@@ -103,8 +111,11 @@ export async function createSaoma(config: Config, store: Store, log: Logger, ove
     routes.push({ prefixes: ['/demo'], handler: demo.callback() });
   }
   const adminApp = config.env.ADMIN_TOKEN
-    ? createAdminApp({ admin: admin.service, token: config.env.ADMIN_TOKEN, prefix: config.env.ADMIN_PATH, store, log, audit: admin.audit, trustProxy: config.env.TRUST_PROXY !== false }).app
+    ? createAdminApp({ admin: admin.service, token: config.env.ADMIN_TOKEN, prefix: config.env.ADMIN_PATH, store, log, audit: admin.audit, trustProxy: config.env.TRUST_PROXY !== false, cookieKeys }).app
     : undefined;
+  if (config.env.ADMIN_TOKEN && config.env.METRICS_ON_MAIN_PORT) {
+    routes.push({ prefixes: ['/metrics'], handler: createPublicMetricsApp({ token: config.env.ADMIN_TOKEN, store, log, audit: admin.audit, trustProxy: config.env.TRUST_PROXY !== false }).callback() });
+  }
   const ownAdminPort = adminApp && config.env.ADMIN_PORT !== undefined;
   if (adminApp) logAppErrors(adminApp, log);
   if (adminApp && !ownAdminPort) routes.push({ prefixes: [config.env.ADMIN_PATH], handler: adminApp.callback() });
@@ -131,6 +142,7 @@ export async function createSaoma(config: Config, store: Store, log: Logger, ove
       return listen(server, config.port, config.host);
     },
     close: async () => {
+      stopCountingPolls();
       await tickets.stop();
       await signingKeys.stop();
       for (const s of adminServer ? [server, adminServer] : [server]) {

@@ -4,8 +4,11 @@ import { SaomaError } from '../errors.ts';
 import { defineRequestContext, handleErrors } from '../http/middleware.ts';
 import type { Audit, Logger } from '../log.ts';
 import type { Store } from '../store/store.ts';
+import { httpMetrics } from '../metrics/http.ts';
+import { metricsRoutes } from '../metrics/routes.ts';
 import { adminAuth } from './auth.ts';
 import { adminRoutes } from './routes.ts';
+import { statusRoutes } from './status.ts';
 import type { AdminService } from './service.ts';
 
 export interface AdminApp {
@@ -18,22 +21,29 @@ export interface AdminApp {
  * Everything under the prefix needs the admin token first, unknown paths included, so an
  * unauthenticated caller cannot even learn which routes exist.
  */
-export function createAdminApp(options: { admin: AdminService; token: string; prefix: string; store: Store; log: Logger; audit: Audit; trustProxy: boolean }): AdminApp {
+export function createAdminApp(options: { admin: AdminService; token: string; prefix: string; store: Store; log: Logger; audit: Audit; trustProxy: boolean; cookieKeys: string[] }): AdminApp {
   const app = new Koa();
+  // Signs the status page's cookie (src/admin/status.ts).
+  app.keys = options.cookieKeys;
   app.proxy = options.trustProxy;
   const router = adminRoutes(options.admin, options.prefix);
   defineRequestContext(app, options.log);
+  app.use(httpMetrics());
   app.use(handleErrors(() => 'json'));
   app.use(async (ctx, next) => {
     ctx.set('Cache-Control', 'no-store');
     await next();
   });
-  app.use(adminAuth(options.token, options.store, options.audit));
+  const gate = adminAuth(options.token, options.store, options.audit);
+  // The status page takes the token from a form and then a signed cookie: it checks it itself, with the gate.
+  app.use(statusRoutes(options.prefix, options.token, gate).routes());
+  app.use(gate);
   app.use(async (ctx, next) => {
     await next();
     if (ctx.status === 404 && ctx.body === undefined) throw new SaomaError('not_found', 'There is no such admin route; see docs/api.md.');
   });
   app.use(router.routes());
+  app.use(metricsRoutes(options.prefix).routes());
   app.use(router.allowedMethods({ throw: true, notImplemented: () => new SaomaError('method_not_allowed', 'This method is not supported here.'), methodNotAllowed: () => new SaomaError('method_not_allowed', 'This method is not allowed on this route.') }));
   return { app, router };
 }

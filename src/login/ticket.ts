@@ -34,6 +34,8 @@ export interface LoginTicket {
    */
   openid?: string;
   token_hash?: string;
+  /** When the ticket last changed state (metrics: scan → confirm time). */
+  state_at?: number;
   scanner?: { nickname?: string; avatar_url?: string };
 }
 

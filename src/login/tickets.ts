@@ -1,5 +1,6 @@
 import { SaomaError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { recordTicketChange, recordTicketIssued, withStateTime } from '../metrics/metrics.ts';
 import type { Store } from '../store/store.ts';
 import { effectiveState, isFinished, newScene, statusOf, type LoginTicket, type TicketStatus } from './ticket.ts';
 
@@ -96,6 +97,7 @@ export class Tickets {
       ? await this.#store.create(mapping, ticket.scene, mappingTtl)
       : await this.#store.compareAndSet(mapping, previous, ticket.scene, mappingTtl);
     if (won) {
+      recordTicketIssued(ticket, (scene) => this.get(scene));
       if (previous) await this.#kill(previous);
       return ticket;
     }
@@ -129,8 +131,9 @@ export class Tickets {
       if (!raw || !ticket) throw new SaomaError('ticket_not_found', 'No login code matches this scene.');
       const next = step(ticket);
       if (next === ticket) return ticket;
-      const written = { ...next, version: ticket.version + 1 };
+      const written = withStateTime(ticket, { ...next, version: ticket.version + 1 });
       if (await this.#store.compareAndSet(ticketKey(scene), raw, JSON.stringify(written))) {
+        recordTicketChange(ticket, written);
         await this.#announce(written);
         return written;
       }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.ts';
+import { recordWeChatCall } from '../metrics/metrics.ts';
 import type { Store } from '../store/store.ts';
 import { WeChatApiError } from './errors.ts';
 import { callWeChat, parseAnswer, stringField } from './http.ts';
@@ -103,10 +104,12 @@ export function createAccessTokenSource(options: AccessTokenOptions): AccessToke
       await store.set(ACCESS_TOKEN_KEY, token, Math.max(MIN_CACHE_MS, expiresIn * 1000 - SAFETY_MARGIN_MS));
       await recordTokenFetch(store);
       log.info({ api: 'stable_token', expires_in: expiresIn, duration_ms: Math.round(performance.now() - started) }, 'fetched WeChat access token');
+      recordWeChatCall('stable_token', 0, (performance.now() - started) / 1000);
       return token;
     } catch (err) {
       const errcode = err instanceof WeChatApiError ? err.errcode : undefined;
       log.warn({ api: 'stable_token', errcode, duration_ms: Math.round(performance.now() - started) }, 'fetching the WeChat access token failed');
+      recordWeChatCall('stable_token', errcode ?? 'exception', (performance.now() - started) / 1000);
       await recordTokenFetch(store, err);
       throw err;
     }

@@ -1,5 +1,6 @@
 import { SaomaError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { recordWeChatCall } from '../metrics/metrics.ts';
 import type { Store } from '../store/store.ts';
 import { createAccessTokenSource } from './access-token.ts';
 import { ACCESS_TOKEN_ERRCODES, WeChatApiError, type WeChatApi } from './errors.ts';
@@ -60,10 +61,12 @@ export function createWeChat(options: WeChatOptions): WeChat {
     try {
       const result = await call();
       log.debug({ api, duration_ms: Math.round(performance.now() - started) }, 'WeChat call succeeded');
+      recordWeChatCall(api, 0, (performance.now() - started) / 1000);
       return result;
     } catch (err) {
       const errcode = err instanceof WeChatApiError ? err.errcode : undefined;
       log.warn({ api, errcode, duration_ms: Math.round(performance.now() - started) }, 'WeChat call failed');
+      recordWeChatCall(api, errcode ?? 'exception', (performance.now() - started) / 1000);
       throw err;
     }
   }
