@@ -14,6 +14,7 @@ import { isTrustedPeer } from './http/proxy.ts';
 import { assetRoutes } from './http/assets.ts';
 import { healthRoutes } from './http/health.ts';
 import { refuseCrossSitePosts } from './http/same-origin.ts';
+import { resumeOnce } from './login/resume-once.ts';
 import type { Logger } from './log.ts';
 import { avatarRoutes } from './login/avatar-routes.ts';
 import { browserRoutes } from './login/browser-routes.ts';
@@ -88,6 +89,7 @@ export async function createSaoma(config: Config, rawStore: Store, log: Logger, 
 
   defineRequestContext(provider, log);
   provider.use(refuseCrossSitePosts(config.issuer));
+  provider.use(resumeOnce(store));
   provider.use(httpMetrics());
   // Readiness shares the deployment's token through the store, as a second process would.
   const tokens = overrides.wechat ? undefined : createAccessTokenSource({
