@@ -97,18 +97,18 @@ describe('a phone number is released only to the website the person tapped for',
 
   it('tapped for the shop, then the news site (third party) in the same browser: a consent page that does not offer the number, and no number', async () => {
     const browser = new Browser();
-    assert.equal((await scanLogin(browser, 'shop', true)).phone_number, '13566667777');
+    assert.equal((await scanLogin(browser, 'shop', true)).phone_number, '+8613566667777');
     const news = await sessionLogin(browser, 'news');
     assert.ok(news.consentPage, 'a third-party website gets the consent page');
     assert.doesNotMatch(news.consentPage, /你的手机号码/, 'the consent page does not offer the phone number');
     assert.equal(news.userinfo.phone_number, undefined, 'the news site never got a tap');
     assert.equal(news.userinfo.phone_number_verified, undefined);
-    assert.equal((await sessionLogin(browser, 'shop')).userinfo.phone_number, '13566667777', 'the shop keeps what it was given');
+    assert.equal((await sessionLogin(browser, 'shop')).userinfo.phone_number, '+8613566667777', 'the shop keeps what it was given');
   });
 
   it('tapped for the shop, then the first-party website in the same browser: signed in silently, and no number', async () => {
     const browser = new Browser();
-    assert.equal((await scanLogin(browser, 'shop', true)).phone_number, '13566667777');
+    assert.equal((await scanLogin(browser, 'shop', true)).phone_number, '+8613566667777');
     const own = await sessionLogin(browser, 'own');
     assert.equal(own.consentPage, undefined, 'a first-party website needs no consent page');
     assert.equal(own.userinfo.phone_number, undefined, 'first party or not, no tap for it, no number');
@@ -118,26 +118,26 @@ describe('a phone number is released only to the website the person tapped for',
     const browser = new Browser();
     assert.equal((await scanLogin(browser, 'news', false, { scope: 'openid' })).phone_number, undefined);
     assert.equal((await scanLogin(browser, 'own', false, { scope: 'openid', prompt: 'login' })).phone_number, undefined);
-    assert.equal((await scanLogin(browser, 'shop', true, { prompt: 'login' })).phone_number, '13566667777');
+    assert.equal((await scanLogin(browser, 'shop', true, { prompt: 'login' })).phone_number, '+8613566667777');
     const news = await sessionLogin(browser, 'news');
     assert.equal(news.consentPage, undefined, 'the scope is refused at once: a consent page could not give it anyway');
     assert.equal(news.userinfo.phone_number, undefined);
     assert.equal((await sessionLogin(browser, 'own')).userinfo.phone_number, undefined);
     // Refused, not forgotten: each can ask again in a login of its own, and a tap there releases it.
-    assert.equal((await scanLogin(browser, 'news', true, { prompt: 'login' })).phone_number, '13566667777');
-    assert.equal((await scanLogin(browser, 'own', true, { prompt: 'login' })).phone_number, '13566667777');
-    assert.equal((await sessionLogin(browser, 'news')).userinfo.phone_number, '13566667777', 'and keeps it in later logins');
+    assert.equal((await scanLogin(browser, 'news', true, { prompt: 'login' })).phone_number, '+8613566667777');
+    assert.equal((await scanLogin(browser, 'own', true, { prompt: 'login' })).phone_number, '+8613566667777');
+    assert.equal((await sessionLogin(browser, 'news')).userinfo.phone_number, '+8613566667777', 'and keeps it in later logins');
   });
 
   it('no tap for the news site, then a tap for the shop: the news site\'s own login still releases nothing', async () => {
     const browser = new Browser();
     assert.equal((await scanLogin(browser, 'news', false)).phone_number, undefined);
-    assert.equal((await scanLogin(browser, 'shop', true, { prompt: 'login' })).phone_number, '13566667777');
+    assert.equal((await scanLogin(browser, 'shop', true, { prompt: 'login' })).phone_number, '+8613566667777');
     assert.equal((await sessionLogin(browser, 'news')).userinfo.phone_number, undefined);
   });
 
   it('a tap for the shop in one browser releases nothing to the news site signed in by code in another browser', async () => {
-    assert.equal((await scanLogin(new Browser(), 'shop', true)).phone_number, '13566667777');
+    assert.equal((await scanLogin(new Browser(), 'shop', true)).phone_number, '+8613566667777');
     assert.equal((await scanLogin(new Browser(), 'news', false)).phone_number, undefined);
   });
 });

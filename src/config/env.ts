@@ -58,7 +58,7 @@ export const envSchema = z.object({
   INTERACTION_TTL_SECONDS: seconds.default(1800),
   STATUS_WAIT_SECONDS: z.coerce.number().int().min(1).max(60).default(25),
   STATUS_POLLS_PER_IP: z.coerce.number().int().min(0).default(100),
-  CODE_LIMIT_PER_IP: z.coerce.number().int().min(0).default(20),
+  CODE_LIMIT_PER_IP: z.coerce.number().int().min(0).default(60),
   CODE_LIMIT_PER_CLIENT: z.coerce.number().int().min(0).default(1000),
   CODE_LIMIT_TOTAL: z.coerce.number().int().min(0).default(4000),
   CODE_LIMIT_STORE_DOWN: z.enum(['open', 'closed']).default('open'),

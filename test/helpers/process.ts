@@ -27,7 +27,7 @@ export async function spawnSaoma(env: Record<string, string>): Promise<SaomaProc
   const port = env.PORT ? Number(env.PORT) : await freePort();
   const child = spawn(process.execPath, ['src/main.ts'], {
     cwd: new URL('../../', import.meta.url).pathname,
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', HOST: '127.0.0.1', LOG_LEVEL: 'warn', DEMO: 'false', ISSUER: `http://127.0.0.1:${port}`, ...env, PORT: String(port) },
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', HOST: '127.0.0.1', LOG_LEVEL: 'warn', DEMO: 'false', CODE_LIMIT_PER_IP: '0' /* every test browser is 127.0.0.1; budget.test.ts tests the limit */, ISSUER: `http://127.0.0.1:${port}`, ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

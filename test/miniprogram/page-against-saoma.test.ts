@@ -81,7 +81,7 @@ describe('the login page against a running saoma', () => {
     assert.deepEqual(status.json.scanner, { nickname: 'Ava', avatar_url: avatarUrl });
     const tokens = await oidc.authorizationCodeGrant(login.config, await complete(saoma, login), { pkceCodeVerifier: login.verifier, expectedState: login.state });
     const sub = tokens.claims()!.sub;
-    assert.deepEqual(await oidc.fetchUserInfo(login.config, tokens.access_token, sub), { sub, nickname: 'Ava', picture: avatarUrl, phone_number: '13512345678', phone_number_verified: true });
+    assert.deepEqual(await oidc.fetchUserInfo(login.config, tokens.access_token, sub), { sub, nickname: 'Ava', picture: avatarUrl, phone_number: '+8613512345678', phone_number_verified: true });
     assert.deepEqual(new Uint8Array(await (await fetch(avatarUrl)).arrayBuffer()), PNG);
   });
 

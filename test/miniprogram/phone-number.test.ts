@@ -45,7 +45,7 @@ describe('the phone number, from the phone button to the website', () => {
   it('with the phone scope and a tap on the button, userinfo has phone_number and phone_number_verified', async () => {
     const { scanned, userinfo, sub } = await signInWithPhone('phoebe', 'openid phone', phoneButton('phoebe', '13912345678'));
     assert.ok(scanned.scopes.some((s: { scope: string }) => s.scope === 'phone'), 'the confirm screen learns that the website asked for the phone');
-    assert.deepEqual(userinfo, { sub, phone_number: '13912345678', phone_number_verified: true });
+    assert.deepEqual(userinfo, { sub, phone_number: '+8613912345678', phone_number_verified: true }, 'E.164');
     assert.equal((await saoma.calls()).getuserphonenumber, 1);
     assert.deepEqual(phoneFailures(), []);
     assert.doesNotMatch(JSON.stringify(logLines), /13912345678/, 'the number never reaches the log');
@@ -73,7 +73,7 @@ describe('the phone number, from the phone button to the website', () => {
 
   it('a number shared once is not released to a later login in which the person did not tap', async () => {
     const first = await signInWithPhone('rosa', 'openid phone', phoneButton('rosa', '13622223333'));
-    assert.equal(first.userinfo.phone_number, '13622223333');
+    assert.equal(first.userinfo.phone_number, '+8613622223333');
     const later = await signInWithPhone('rosa', 'openid phone', async () => undefined);
     assert.equal(later.sub, first.sub);
     assert.deepEqual(later.userinfo, { sub: later.sub }, 'no tap this time: no phone claim');
