@@ -78,7 +78,7 @@ describe('what the log never says', () => {
       const tokens = await oidc.authorizationCodeGrant(login.config, callback, { pkceCodeVerifier: login.verifier, expectedState: login.state, idTokenExpected: true });
       const config = await relyingParty(saoma);
       const info = await oidc.fetchUserInfo(config, tokens.access_token, tokens.claims()!.sub);
-      assert.equal(info.phone_number, phone, 'the number did reach the website');
+      assert.equal(info.phone_number, `+86${phone}`, 'the number did reach the website (E.164)');
       assert.ok(tokens.refresh_token, 'a refresh token was issued');
       const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
       // A replayed authorization code and a wx.login code WeChat refuses: refusals carry codes too.
