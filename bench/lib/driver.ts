@@ -106,6 +106,8 @@ export function saomaEnv(options: { port?: number; issuer: string; redisUrl: str
     TRUST_PROXY: 'true',
     // Every long-poll here comes from 127.0.0.1: no per-address cap on waiting polls.
     STATUS_POLLS_PER_IP: '0',
+    // …and every login page too: no per-address budget on code images (the deployment-wide one stays).
+    CODE_LIMIT_PER_IP: '0',
     DEMO: 'false',
     STATUS_WAIT_SECONDS: String(options.waitSeconds ?? 60),
   };
