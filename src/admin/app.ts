@@ -1,12 +1,11 @@
-import Koa from 'koa';
+import type Koa from 'koa';
 import type Router from '@koa/router';
 import { SaomaError } from '../errors.ts';
-import { defineRequestContext, handleErrors } from '../http/middleware.ts';
 import type { Audit, Logger } from '../log.ts';
 import type { Store } from '../store/store.ts';
-import { httpMetrics } from '../metrics/http.ts';
 import { metricsRoutes } from '../metrics/routes.ts';
 import { adminAuth } from './auth.ts';
+import { adminJsonApp } from './json-app.ts';
 import { adminRoutes } from './routes.ts';
 import { statusRoutes } from './status.ts';
 import type { AdminService } from './service.ts';
@@ -22,18 +21,10 @@ export interface AdminApp {
  * unauthenticated caller cannot even learn which routes exist.
  */
 export function createAdminApp(options: { admin: AdminService; token: string; prefix: string; store: Store; log: Logger; audit: Audit; trustProxy: boolean; cookieKeys: string[] }): AdminApp {
-  const app = new Koa();
+  const app = adminJsonApp(options.log, options.trustProxy);
   // Signs the status page's cookie (src/admin/status.ts).
   app.keys = options.cookieKeys;
-  app.proxy = options.trustProxy;
   const router = adminRoutes(options.admin, options.prefix);
-  defineRequestContext(app, options.log);
-  app.use(httpMetrics());
-  app.use(handleErrors(() => 'json'));
-  app.use(async (ctx, next) => {
-    ctx.set('Cache-Control', 'no-store');
-    await next();
-  });
   const gate = adminAuth(options.token, options.store, options.audit);
   // The status page takes the token from a form and then a signed cookie: it checks it itself, with the gate.
   app.use(statusRoutes(options.prefix, options.token, gate).routes());

@@ -1,10 +1,9 @@
 import Router from '@koa/router';
-import Koa from 'koa';
+import type Koa from 'koa';
 import { adminAuth } from '../admin/auth.ts';
-import { defineRequestContext, handleErrors } from '../http/middleware.ts';
+import { adminJsonApp } from '../admin/json-app.ts';
 import type { Audit, Logger } from '../log.ts';
 import type { Store } from '../store/store.ts';
-import { httpMetrics } from './http.ts';
 import { scrape } from './metrics.ts';
 
 /** `GET {prefix}/metrics`: this process's metrics in Prometheus text format (behind the admin gate). */
@@ -23,15 +22,7 @@ export function metricsRoutes(prefix: string): Router {
  * listener: the same answer, behind the same admin token.
  */
 export function createPublicMetricsApp(options: { token: string; store: Store; log: Logger; audit: Audit; trustProxy: boolean }): Koa {
-  const app = new Koa();
-  app.proxy = options.trustProxy;
-  defineRequestContext(app, options.log);
-  app.use(httpMetrics());
-  app.use(handleErrors(() => 'json'));
-  app.use(async (ctx, next) => {
-    ctx.set('Cache-Control', 'no-store');
-    await next();
-  });
+  const app = adminJsonApp(options.log, options.trustProxy);
   app.use(adminAuth(options.token, options.store, options.audit));
   app.use(metricsRoutes('').routes());
   return app;
