@@ -50,7 +50,7 @@
   var busyUntil = 0;
 
   var LIVE = { pending: true, scanned: true, confirmed: true };
-  var ACTIONS = { cancelled: refreshButton, expired: refreshButton, unavailable: retryButton, gone: backLink, consumed: backLink };
+  var ACTIONS = { blocked: refreshButton, cancelled: refreshButton, expired: refreshButton, unavailable: retryButton, gone: backLink, consumed: backLink };
 
   function visible() { return document.visibilityState === 'visible'; }
 
@@ -95,7 +95,9 @@
     state = answer.state;
     if (answer.expires_at) expiresAt = answer.expires_at * 1000;
     scanner = answer.scanner || null;
-    if (state === 'confirmed') {
+    if (answer.reason === 'login_blocked') {
+      show('blocked');
+    } else if (state === 'confirmed') {
       show('confirmed');
       finish();
     } else if (state === 'expired') {

@@ -2,6 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type Koa from 'koa';
 import type Provider from 'oidc-provider';
 import { createAdminApp } from './admin/app.ts';
+import { createAccountService } from './accounts/setup.ts';
+import type { AccountService } from './accounts/service.ts';
 import { configuredClients, createAdmin, type Admin } from './admin/setup.ts';
 import type { Config } from './config/load.ts';
 import { createDemo } from './demo/rp.ts';
@@ -39,6 +41,8 @@ export interface Saoma {
   provider: Provider;
   tickets: Tickets;
   accounts: Accounts;
+  /** People's accounts: admin API, account centre, retention (issue 13). */
+  accountService: AccountService;
   /** The built-in WeChat emulator, when this process serves it. */
   emulator: Emulator | undefined;
   /** Clients, signing keys and registration tokens, with the audit trail. */
@@ -67,6 +71,7 @@ export async function createSaoma(config: Config, rawStore: Store, log: Logger, 
   // A rotation anywhere, or a new key's time to sign, reaches this process without a restart.
   await signingKeys.follow((keys) => installSigningKeys(provider, keys), config.env.KEY_REFRESH_SECONDS * 1000);
   const admin = createAdmin({ config, store, log, provider, keys: signingKeys });
+  const accountService = createAccountService({ store, log, accounts, provider, audit: admin.audit, serving: true });
   const tickets = new Tickets(store, log, config.env.TICKET_TTL_SECONDS * 1000);
   await tickets.start();
   const stopCountingPolls = countWaitingPolls(() => tickets.waiting);
@@ -113,7 +118,7 @@ export async function createSaoma(config: Config, rawStore: Store, log: Logger, 
     routes.push({ prefixes: ['/demo'], handler: demo.callback() });
   }
   const adminApp = config.env.ADMIN_TOKEN
-    ? createAdminApp({ admin: admin.service, token: config.env.ADMIN_TOKEN, prefix: config.env.ADMIN_PATH, store, log, audit: admin.audit, trustProxy: config.env.TRUST_PROXY !== false, cookieKeys }).app
+    ? createAdminApp({ admin: admin.service, token: config.env.ADMIN_TOKEN, prefix: config.env.ADMIN_PATH, store, log, audit: admin.audit, trustProxy: config.env.TRUST_PROXY !== false, cookieKeys, accounts: accountService }).app
     : undefined;
   if (config.env.ADMIN_TOKEN && config.env.METRICS_ON_MAIN_PORT) {
     routes.push({ prefixes: ['/metrics'], handler: createPublicMetricsApp({ token: config.env.ADMIN_TOKEN, store, log, audit: admin.audit, trustProxy: config.env.TRUST_PROXY !== false }).callback() });
@@ -134,6 +139,7 @@ export async function createSaoma(config: Config, rawStore: Store, log: Logger, 
     provider,
     tickets,
     accounts,
+    accountService,
     emulator,
     admin,
     signingKeys,

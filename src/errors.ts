@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'cross_site_request'
   | 'interaction_not_found'
   | 'ticket_not_found'
+  | 'account_not_found'
   | 'ticket_already_scanned'
   | 'ticket_not_confirmed'
   | 'ticket_in_progress'
@@ -38,6 +39,7 @@ const statusOf: Record<ErrorCode, number> = {
   cross_site_request: 403,
   interaction_not_found: 404,
   ticket_not_found: 404,
+  account_not_found: 404,
   ticket_already_scanned: 409,
   ticket_not_confirmed: 409,
   ticket_in_progress: 409,

@@ -7,6 +7,8 @@ import { metricsRoutes } from '../metrics/routes.ts';
 import { adminAuth } from './auth.ts';
 import { adminJsonApp } from './json-app.ts';
 import { adminRoutes } from './routes.ts';
+import { accountRoutes } from './accounts-routes.ts';
+import type { AccountService } from '../accounts/service.ts';
 import { statusRoutes } from './status.ts';
 import type { AdminService } from './service.ts';
 
@@ -20,7 +22,7 @@ export interface AdminApp {
  * Everything under the prefix needs the admin token first, unknown paths included, so an
  * unauthenticated caller cannot even learn which routes exist.
  */
-export function createAdminApp(options: { admin: AdminService; token: string; prefix: string; store: Store; log: Logger; audit: Audit; trustProxy: boolean; cookieKeys: string[] }): AdminApp {
+export function createAdminApp(options: { admin: AdminService; token: string; prefix: string; store: Store; log: Logger; audit: Audit; trustProxy: boolean; cookieKeys: string[]; accounts: AccountService }): AdminApp {
   const app = adminJsonApp(options.log, options.trustProxy);
   // Signs the status page's cookie (src/admin/status.ts).
   app.keys = options.cookieKeys;
@@ -34,6 +36,7 @@ export function createAdminApp(options: { admin: AdminService; token: string; pr
     if (ctx.status === 404 && ctx.body === undefined) throw new SaomaError('not_found', 'There is no such admin route; see docs/api.md.');
   });
   app.use(router.routes());
+  app.use(accountRoutes(options.accounts, options.prefix).routes());
   app.use(metricsRoutes(options.prefix).routes());
   app.use(router.allowedMethods({ throw: true, notImplemented: () => new SaomaError('method_not_allowed', 'This method is not supported here.'), methodNotAllowed: () => new SaomaError('method_not_allowed', 'This method is not allowed on this route.') }));
   return { app, router };

@@ -11,6 +11,7 @@ import { lookupNetwork, networkForAudit, networkWords, sameNetwork } from './net
 import { describeRequester } from './requester.ts';
 import { describeScopes } from './scopes.ts';
 import type { LoginServices } from './services.ts';
+import { admitScan } from '../accounts/blocked-scan.ts';
 import { SCENE_PATTERN, effectiveState, hashToken, tokenMatches, wrongState, type LoginTicket } from './ticket.ts';
 
 /** WeChat's own scene alphabet and length: anything else is refused before any lookup or call. */
@@ -60,6 +61,8 @@ export function miniProgramRoutes(services: LoginServices): Router {
 
     const session = await wechatCall(() => wechat.exchangeCode(code));
     const account = await accounts.resolve({ appid: config.wechat.appid, openid: session.openid, ...(session.unionid ? { unionid: session.unionid } : {}) });
+    // Issue 13: indexes the ticket under the account; a blocked account ends it with login_blocked.
+    await admitScan(store, tickets, ticket, account);
     const token = randomBytes(24).toString('base64url');
     const scanned = await tickets.update(ticket.scene, (t) => {
       const state = effectiveState(t);

@@ -37,6 +37,8 @@ export interface LoginTicket {
   /** When the ticket last changed state (metrics: scan → confirm time). */
   state_at?: number;
   scanner?: { nickname?: string; avatar_url?: string };
+  /** Why a cancelled ticket ended when the scanner did not cancel it: the account is blocked (issue 13). */
+  reason?: 'login_blocked';
 }
 
 /** What the browser may know: the contract's status answer. */
@@ -44,6 +46,7 @@ export interface TicketStatus {
   state: TicketState;
   expires_at: number;
   scanner?: { nickname?: string; avatar_url?: string };
+  reason?: 'login_blocked';
 }
 
 /** 20 characters over A-Za-z0-9: inside WeChat's 32-character scene limit, ~119 bits. */
@@ -65,6 +68,7 @@ export function statusOf(ticket: LoginTicket, now = Date.now()): TicketStatus {
     state,
     expires_at: Math.floor(ticket.expires_at / 1000),
     ...(ticket.scanner && (state === 'confirmed' || state === 'consumed') ? { scanner: ticket.scanner } : {}),
+    ...(ticket.reason && state === 'cancelled' ? { reason: ticket.reason } : {}),
   };
 }
 

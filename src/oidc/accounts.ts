@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { nanoid } from 'nanoid';
+import { indexForAccount } from '../accounts/account-index.ts';
 import type { Store } from '../store/store.ts';
 
 /** What we keep about a person. `sub` is ours and stable; WeChat ids live only in hashed keys. */
@@ -10,7 +11,12 @@ export interface Account {
   picture?: string;
   phone_number?: string;
   phone_number_verified?: boolean;
+  /** Seconds since the epoch: set while an administrator has blocked the account (no sign-in). */
+  blocked_at?: number;
 }
+
+/** Every account, as `<created_at>.<sub>` (so a listing can sort newest first without reading each). */
+export const ACCOUNT_LIST = 'accounts';
 
 export interface WeChatIdentity {
   appid: string;
@@ -22,7 +28,12 @@ export interface WeChatIdentity {
  * Accounts, keyed by the WeChat identity: the unionid when WeChat gives one (so the same person
  * is one account across every mini-program of the operator), else (appid, openid). The identity
  * keys hold a SHA-256 of the WeChat id, so neither openid nor unionid is stored in the clear.
- * Creating is create-if-absent: two first scans by the same person at once make one account.
+ *
+ * An account record is written before the identity key that names it, so an identity key names a
+ * missing account only once that account was deleted: the person then gets a new `sub`. Two first
+ * scans by the same person at once make one account (the identity key is create-if-absent; the
+ * loser removes the record it wrote). Identity keys and the phone lookup are in the person's
+ * account index (src/accounts/account-index.ts), so a delete finds them.
  */
 export class Accounts {
   readonly #store: Store;
@@ -36,26 +47,47 @@ export class Accounts {
     const unionKey = identity.unionid ? `identity:unionid:${digest(identity.unionid)}` : undefined;
     const primary = unionKey ?? openidKey;
 
-    let sub = await this.#store.get(primary);
+    let held = await this.#store.get(primary);
     // A person first seen without a unionid keeps their account when WeChat starts sending one.
-    if (!sub && unionKey) sub = await this.#store.get(openidKey);
-    if (!sub) {
-      const candidate = nanoid(24);
-      if (await this.#store.create(primary, candidate)) {
-        await this.#store.create(`account:${candidate}`, JSON.stringify({ sub: candidate, created_at: Math.floor(Date.now() / 1000) } satisfies Account));
+    let sub = held ?? (unionKey ? await this.#store.get(openidKey) : undefined);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const account = sub === undefined ? undefined : await this.find(sub);
+      if (account && sub) {
+        await this.#link(sub, account.created_at, unionKey ? [unionKey, openidKey] : [openidKey]);
+        return account;
       }
-      sub = (await this.#store.get(primary)) ?? candidate;
+      // No account behind the identity: a first sign-in, or the account was deleted.
+      sub = await this.#claim(primary, held);
+      held = sub;
     }
-    if (unionKey) {
-      await this.#store.create(unionKey, sub);
-      await this.#store.create(openidKey, sub);
+    throw new Error('account creation lost five races in a row');
+  }
+
+  /** A new account for the identity key `primary` (replacing `stale`, a deleted account's sub); the winner's sub. */
+  async #claim(primary: string, stale: string | undefined): Promise<string | undefined> {
+    const candidate = nanoid(24);
+    const account: Account = { sub: candidate, created_at: Math.floor(Date.now() / 1000) };
+    await this.#store.create(`account:${candidate}`, JSON.stringify(account));
+    const won = stale === undefined ? await this.#store.create(primary, candidate) : await this.#store.compareAndSet(primary, stale, candidate);
+    if (won) return candidate;
+    await this.#store.delete(`account:${candidate}`);
+    return this.#store.get(primary);
+  }
+
+  /** Identity links and the listing entry; idempotent, so accounts older than the index join it at their next sign-in. */
+  async #link(sub: string, createdAt: number, keys: string[]): Promise<void> {
+    for (const key of keys) {
+      await indexForAccount(this.#store, sub, `key:${key}`);
+      await this.#store.create(key, sub);
     }
-    const account = await this.find(sub);
-    if (account) return account;
-    // The identity key won a race with a crashed creator: make the record now.
-    const fresh: Account = { sub, created_at: Math.floor(Date.now() / 1000) };
-    await this.#store.create(`account:${sub}`, JSON.stringify(fresh));
-    return (await this.find(sub)) ?? fresh;
+    await this.#store.indexAdd(ACCOUNT_LIST, `${createdAt}.${sub}`);
+  }
+
+  /** The account whose verified phone number is `e164`, if any. */
+  async findByPhone(e164: string): Promise<Account | undefined> {
+    const sub = await this.#store.get(phoneKey(e164));
+    const account = sub ? await this.find(sub) : undefined;
+    return account?.phone_number === e164 ? account : undefined;
   }
 
   async find(sub: string): Promise<Account | undefined> {
@@ -71,14 +103,25 @@ export class Accounts {
 
   /** Merges profile fields the person gave in the mini-program; retries on concurrent writes. */
   async update(sub: string, changes: Partial<Omit<Account, 'sub' | 'created_at'>>): Promise<Account | undefined> {
+    if (changes.phone_number) {
+      await indexForAccount(this.#store, sub, `key:${phoneKey(changes.phone_number)}`);
+      await this.#store.set(phoneKey(changes.phone_number), sub);
+    }
     for (let attempt = 0; attempt < 5; attempt++) {
       const raw = await this.#store.get(`account:${sub}`);
       if (!raw) return undefined;
-      const next = { ...(JSON.parse(raw) as Account), ...changes, sub };
+      const next: Account = { ...(JSON.parse(raw) as Account), ...changes, sub };
+      // An undefined change removes the field (unblocking).
+      for (const [field, value] of Object.entries(changes)) if (value === undefined) delete (next as unknown as Record<string, unknown>)[field];
       if (await this.#store.compareAndSet(`account:${sub}`, raw, JSON.stringify(next))) return next;
     }
     throw new Error('account update lost five races in a row');
   }
+}
+
+/** The phone lookup holds a hash of the number, as identity keys do. */
+export function phoneKey(e164: string): string {
+  return `phone:${digest(e164)}`;
 }
 
 function digest(value: string): string {

@@ -9,6 +9,7 @@ import { claims, scopes } from './claims.ts';
 import { CLIENT_POLICY_FIELDS, pkceRequired, policyProblems, withIdTokenProfileClaims } from './client-policy.ts';
 import { explained, explainRefusals } from './refusals.ts';
 import { withClientGrantIndex } from './client-grants.ts';
+import { withAccountIndex } from '../accounts/account-index.ts';
 import { loadExistingGrant } from './first-party.ts';
 import { assertSwappable } from './keystore.ts';
 import { registrationFeatures } from './registration.ts';
@@ -42,7 +43,8 @@ export async function createProvider({ config, store, log, accounts, cookieKeys,
 
   const configuration: Configuration = {
     // Every store use oidc-provider reaches is guarded: a store failure is a 503, never a 500.
-    adapter: guardedAdapters(withClientGrantIndex(adapterFactory(store, log), store)),
+    // Sessions, grants and interactions are also indexed by account (issue 13: account delete/block).
+    adapter: guardedAdapters(withAccountIndex(withClientGrantIndex(adapterFactory(store, log), store), store)),
     clients,
     jwks: { keys: signingKeys },
     claims: claims as unknown as Configuration['claims'],
@@ -80,6 +82,8 @@ export async function createProvider({ config, store, log, accounts, cookieKeys,
       revocation: { enabled: true },
       introspection: { enabled: true },
       userinfo: { enabled: true },
+      // Logout tokens to websites that registered backchannel_logout_uri (src/accounts/backchannel.ts).
+      backchannelLogout: { enabled: true },
       ...registrationFeatures(env.REGISTRATION_ENABLED, config.production),
       rpInitiatedLogout: {
         enabled: true,
@@ -108,7 +112,8 @@ export async function createProvider({ config, store, log, accounts, cookieKeys,
     rotateRefreshToken: true,
     findAccount: withIdTokenProfileClaims(async (_ctx, sub) => {
       const account = await guarded(() => accounts.find(sub));
-      if (!account) return undefined;
+      // A blocked account signs in nowhere and its refresh tokens are refused (issue 13).
+      if (!account || account.blocked_at !== undefined) return undefined;
       return {
         accountId: sub,
         claims: async () => ({

@@ -1,4 +1,5 @@
 import { Refused, operator, type Backend } from './backend.ts';
+import { apiAccounts } from './accounts.ts';
 
 /**
  * The command line through the admin API: `base` is the API's root (e.g.
@@ -48,6 +49,7 @@ export function apiBackend(base: string, token: string): Backend {
     listKeys: async () => (await call<{ keys: never }>('GET', '/keys')).keys,
     rotateKeys: (delaySeconds) => call('POST', '/keys/rotate', delaySeconds === undefined ? {} : { delay_seconds: delaySeconds }),
     registrationToken: (ttlSeconds) => call('POST', '/registration-tokens', ttlSeconds === undefined ? {} : { ttl_seconds: ttlSeconds }),
+    accounts: apiAccounts(call),
     close: async () => {},
   };
 }

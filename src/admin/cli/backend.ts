@@ -1,6 +1,7 @@
 import { hostname, userInfo } from 'node:os';
 import type { KeyStatus } from '../../oidc/keys.ts';
 import type { ClientView, WithSecret } from '../registry.ts';
+import type { AccountsBackend } from './accounts.ts';
 
 /** What the command line can do, whichever way it reaches the deployment. */
 export interface Backend {
@@ -13,6 +14,8 @@ export interface Backend {
   listKeys(): Promise<KeyStatus[]>;
   rotateKeys(delaySeconds?: number): Promise<{ added: KeyStatus[]; keys: KeyStatus[] }>;
   registrationToken(ttlSeconds?: number): Promise<{ initial_access_token: string; expires_at: number }>;
+  /** People's accounts (issue 13). */
+  accounts: AccountsBackend;
   close(): Promise<void>;
 }
 

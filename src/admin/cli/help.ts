@@ -13,6 +13,8 @@ Usage:
   saoma keys list                            the signing keys and their schedule
   saoma keys rotate [--delay <seconds>]      add new signing keys (published now, signing after the delay)
   saoma registration token [--ttl <seconds>] an initial access token for Dynamic Client Registration
+  saoma accounts list|find|show|export|block|unblock|sign-out|delete
+                                             people's accounts (saoma accounts --help)
   saoma doctor [--json]                      check the deployment against its WeChat, store and issuer:
                                              ✅/⚠️/❌ per check with the exact fix (saoma doctor --help)
 

@@ -7,6 +7,7 @@ import { Refused, type Backend } from './backend.ts';
 import { doctorCommand } from './doctor.ts';
 import { CLIENTS_HELP, DOCTOR_HELP, KEYS_HELP, MAIN_HELP, REGISTRATION_HELP } from './help.ts';
 import { storeBackend } from './store-backend.ts';
+import { ACCOUNTS_HELP, accountsCommand } from './accounts.ts';
 
 const OPTIONS = {
   api: { type: 'string' },
@@ -33,6 +34,12 @@ const OPTIONS = {
   clear: { type: 'string', multiple: true },
   delay: { type: 'string' },
   ttl: { type: 'string' },
+  // saoma accounts (src/admin/cli/accounts.ts)
+  limit: { type: 'string' },
+  after: { type: 'string' },
+  sub: { type: 'string' },
+  phone: { type: 'string' },
+  nickname: { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -182,11 +189,15 @@ function command_(group: string, command: string | undefined, target: string | u
       return { json: token, text: `Initial access token (valid until ${new Date(token.expires_at * 1000).toISOString()}; shown once):\n  ${token.initial_access_token}\n` };
     };
   }
+  if (group === 'accounts') {
+    const work = accountsCommand(command, target, count, values, (message) => new Usage(message));
+    return async (b) => work(b.accounts);
+  }
   throw new Usage(`Unknown command: ${group}`);
 }
 
 function helpFor(group: string | undefined): string {
-  return group === 'clients' ? CLIENTS_HELP : group === 'keys' ? KEYS_HELP : group === 'registration' ? REGISTRATION_HELP : group === 'doctor' ? DOCTOR_HELP : MAIN_HELP;
+  return group === 'accounts' ? ACCOUNTS_HELP : group === 'clients' ? CLIENTS_HELP : group === 'keys' ? KEYS_HELP : group === 'registration' ? REGISTRATION_HELP : group === 'doctor' ? DOCTOR_HELP : MAIN_HELP;
 }
 
 /** The options as client metadata: only those given; `--clear` sets a field to null (removes it). */

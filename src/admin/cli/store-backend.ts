@@ -9,6 +9,8 @@ import { ClientMetadataError } from '../registry.ts';
 import { configuredClients, createAdmin } from '../setup.ts';
 import type { Actor } from '../service.ts';
 import { Refused, operator, type Backend } from './backend.ts';
+import { storeAccounts } from './accounts.ts';
+import { createAccountService } from '../../accounts/setup.ts';
 
 /**
  * The command line straight on the store, configured by the same environment as the servers
@@ -26,16 +28,17 @@ export async function storeBackend(environment: NodeJS.ProcessEnv): Promise<Back
   const store = await openStore(config.store, { keyPrefix: config.env.REDIS_KEY_PREFIX, commandTimeoutMs: config.env.REDIS_COMMAND_TIMEOUT_MS, log });
   try {
     const keys = await SigningKeys.open(store, log, keySchedule(config.env));
+    const accounts = new Accounts(store);
     const provider = await createProvider({
       config,
       store,
       log,
-      accounts: new Accounts(store),
+      accounts,
       cookieKeys: await loadCookieKeys(store, config.env.COOKIE_KEYS),
       clients: configuredClients(config),
       signingKeys: keys.current(),
     });
-    const { service } = createAdmin({ config, store, log, provider, keys });
+    const { service, audit } = createAdmin({ config, store, log, provider, keys });
     const who: Actor = { actor: `cli:${operator()}`, ip: 'local' };
     return {
       listClients: () => refusals(service.listClients()),
@@ -47,6 +50,7 @@ export async function storeBackend(environment: NodeJS.ProcessEnv): Promise<Back
       listKeys: async () => service.listKeys(),
       rotateKeys: (delaySeconds) => refusals(service.rotateKeys(who, delaySeconds)),
       registrationToken: (ttlSeconds) => refusals(service.createRegistrationToken(who, ttlSeconds ?? 7 * 24 * 3600)),
+      accounts: storeAccounts(createAccountService({ store, log, accounts, provider, audit, serving: false }), who, refusals),
       close: () => store.close(),
     };
   } catch (err) {

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import { ADMIN_TOKEN, refresh } from '../admin/helpers.ts';
+import { RP, startSaoma, type RunningSaoma } from '../helpers/saoma.ts';
+import { inspectableRedis, keysMentioning, signInAs, type InspectableStore } from './helpers.ts';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+function saoma(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['bin/saoma.ts', ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', ...env }, timeout: 30_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('saoma accounts (the command line)', () => {
+  let server: RunningSaoma;
+  let inspectable: InspectableStore;
+  let onStore: Record<string, string>;
+  let onApi: Record<string, string>;
+  before(async () => {
+    inspectable = await inspectableRedis();
+    server = await startSaoma({ ADMIN_TOKEN }, inspectable.store);
+    onStore = { REDIS_URL, REDIS_KEY_PREFIX: inspectable.prefix!, CLIENTS_FILE: server.config.env.CLIENTS_FILE, ISSUER: server.issuer, LOG_LEVEL: 'info' };
+    onApi = { SAOMA_ADMIN_URL: `${server.issuer}/admin`, SAOMA_ADMIN_TOKEN: ADMIN_TOKEN };
+  });
+  after(async () => {
+    await server.close();
+    await inspectable.cleanup();
+  });
+
+  it('finds, shows, blocks, unblocks and exports on the store, and deletes through the API', async () => {
+    const person = await signInAs(server, 'cli-gao', 'Gao Cli');
+    const found = await saoma(['accounts', 'find', '--nickname', 'gao cli'], onStore);
+    assert.equal(found.code, 0, found.stderr);
+    assert.match(found.stdout, new RegExp(`^${person.sub}\\t.*\\tGao Cli$`, 'm'));
+    const listed = await saoma(['accounts', 'list', '--json'], onApi);
+    assert.equal(JSON.parse(listed.stdout).accounts[0].sub, person.sub);
+
+    const shown = await saoma(['accounts', 'show', person.sub], onStore);
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.match(shown.stdout, /Test Shop \(test-rp\): openid profile offline_access/);
+    assert.match(shown.stdout, /phone number +not held/);
+
+    const blocked = await saoma(['accounts', 'block', person.sub], onStore);
+    assert.equal(blocked.code, 0, blocked.stderr);
+    assert.match(blocked.stdout, /Blocked .*sessions ended: 1, grants revoked: 1/);
+    assert.ok(blocked.stderr.split('\n').some((l) => l.includes('"event":"account.blocked"') && l.includes('"actor":"cli:')), 'an audit line naming the operator');
+    assert.equal((await refresh(server.issuer, RP, person.tokens.refresh_token!)).json.error, 'invalid_grant');
+    assert.equal((await saoma(['accounts', 'unblock', person.sub], onApi)).code, 0);
+
+    const exported = await saoma(['accounts', 'export', person.sub], onStore);
+    assert.equal(JSON.parse(exported.stdout).account.nickname, 'Gao Cli');
+
+    const deleted = await saoma(['accounts', 'delete', person.sub], onApi);
+    assert.equal(deleted.code, 0, deleted.stderr);
+    assert.deepEqual(await keysMentioning(inspectable, [person.sub, 'Gao Cli']), []);
+    const again = await saoma(['accounts', 'delete', person.sub], onStore);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /Refused \(account_not_found\)/);
+  });
+
+  it('wrong usage is exit status 2 with the accounts help', async () => {
+    const none = await saoma(['accounts', 'find'], onApi);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /exactly one of --sub, --phone, --nickname/);
+    assert.equal((await saoma(['accounts', 'show'], onApi)).code, 2);
+    assert.equal((await saoma(['accounts', 'frob', 'x'], onApi)).code, 2);
+    const help = await saoma(['accounts', '--help'], {});
+    assert.equal(help.code, 0);
+    for (const command of ['list', 'find', 'show', 'export', 'block', 'unblock', 'sign-out', 'delete']) assert.match(help.stdout, new RegExp(`saoma accounts ${command}`));
+  });
+});
