@@ -49,3 +49,17 @@ export async function announceLogouts(provider: () => Provider, sub: string, end
   }
   return sent;
 }
+
+/**
+ * oidc-provider's outgoing requests (back-channel logout) refuse special-use addresses, loopback
+ * included, against SSRF. Outside production a website under development may listen on a
+ * loopback address (as its redirect URIs may), so there, and only for a loopback host, the check
+ * is left out. In production every address check stays.
+ */
+export function outgoingFetch(production: boolean): (url: URL | string, options: RequestInit & { dispatcher?: unknown }) => Promise<Response> {
+  return (url, options) => {
+    const host = new URL(url).hostname;
+    if (!production && (host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host))) delete options.dispatcher;
+    return globalThis.fetch(url, options);
+  };
+}

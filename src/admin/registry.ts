@@ -27,6 +27,7 @@ export interface ClientView {
   logo_uri: string | null;
   client_uri: string | null;
   jwks_uri: string | null;
+  backchannel_logout_uri: string | null;
   client_id_issued_at: number | null;
 }
 
@@ -252,6 +253,7 @@ export function view(metadata: ClientMetadata, source: ClientSource): ClientView
     logo_uri: text(m.logo_uri),
     client_uri: text(m.client_uri),
     jwks_uri: text(m.jwks_uri),
+    backchannel_logout_uri: text(m.backchannel_logout_uri),
     client_id_issued_at: typeof m.client_id_issued_at === 'number' ? m.client_id_issued_at : null,
   };
 }

@@ -17,6 +17,8 @@ export const EDITABLE_FIELDS = [
   'client_name', 'logo_uri', 'client_uri', 'redirect_uris', 'post_logout_redirect_uris',
   'token_endpoint_auth_method', 'grant_types', 'scope', 'first_party', 'application_type',
   'jwks_uri', 'jwks', 'require_pkce', 'id_token_profile_claims',
+  // Issue 13: OpenID Connect Back-Channel Logout; checked as a redirect URI is.
+  'backchannel_logout_uri',
 ] as const;
 
 export const LIMITS = {
@@ -71,6 +73,11 @@ export function clientProblems(metadata: Record<string, unknown>, options: RuleO
 
   uriList(metadata, 'redirect_uris', true, problem, (uri) => redirectProblem(uri, native, options.production));
   uriList(metadata, 'post_logout_redirect_uris', false, problem, (uri) => redirectProblem(uri, native, options.production));
+  const backchannel = metadata.backchannel_logout_uri;
+  if (backchannel !== undefined && backchannel !== null) {
+    const trouble = typeof backchannel !== 'string' ? 'must be a string' : redirectProblem(backchannel, false, options.production);
+    if (trouble) problem('backchannel_logout_uri', trouble);
+  }
   for (const field of ['logo_uri', 'client_uri', 'jwks_uri'] as const) {
     const value = metadata[field];
     if (value === undefined) continue;

@@ -50,6 +50,7 @@ const clientSchema = z.looseObject({
   grant_types: z.array(z.enum(['authorization_code', 'refresh_token'])).optional(),
   require_pkce: z.boolean().optional(),
   id_token_profile_claims: z.boolean().optional(),
+  backchannel_logout_uri: uri.max(2048).optional(),
 });
 
 /**
@@ -165,6 +166,9 @@ function loadClients(file: string, production: boolean, problems: string[]): Cli
         if (problem) problems.push(`${where}.${field}]: ${value} ${problem}`);
       }
     }
+    const backchannel = (item as { backchannel_logout_uri?: unknown }).backchannel_logout_uri;
+    const backchannelProblem = typeof backchannel === 'string' && URL.canParse(backchannel) ? redirectUriProblem(backchannel, production) : undefined;
+    if (backchannelProblem) problems.push(`${where}.backchannel_logout_uri]: ${String(backchannel)} ${backchannelProblem}`);
     const auth = client.token_endpoint_auth_method ?? 'client_secret_basic';
     if ((item as { require_pkce?: unknown }).require_pkce === false && auth === 'none') {
       problems.push(`${where}.require_pkce]: a public client (token_endpoint_auth_method none) must use PKCE; only a confidential client can opt out`);

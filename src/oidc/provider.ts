@@ -10,6 +10,7 @@ import { CLIENT_POLICY_FIELDS, pkceRequired, policyProblems, withIdTokenProfileC
 import { explained, explainRefusals } from './refusals.ts';
 import { withClientGrantIndex } from './client-grants.ts';
 import { withAccountIndex } from '../accounts/account-index.ts';
+import { outgoingFetch } from '../accounts/backchannel.ts';
 import { loadExistingGrant } from './first-party.ts';
 import { assertSwappable } from './keystore.ts';
 import { registrationFeatures } from './registration.ts';
@@ -97,6 +98,8 @@ export async function createProvider({ config, store, log, accounts, cookieKeys,
         },
       },
     },
+    // Back-channel logout to loopback websites outside production (src/accounts/backchannel.ts).
+    fetch: outgoingFetch(config.production) as Configuration['fetch'],
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     ttl: {
       AccessToken: env.ACCESS_TOKEN_TTL_SECONDS,

@@ -60,6 +60,8 @@ Options for add and update:
                                        none                 a single-page or native app (PKCE only)
                                        private_key_jwt      a website that signs with its own key (needs --jwks-uri)
   --jwks-uri <https uri>             the website's public keys (private_key_jwt)
+  --backchannel-logout-uri <uri>     where saoma POSTs a logout token when the person signs out at saoma,
+                                     everywhere, or is blocked or deleted (https; http on loopback outside production)
   --grant-type <type>                authorization_code, refresh_token (default both); repeatable
   --scope "<scopes>"                 the only scopes it may ask for, e.g. "openid profile"
                                      (openid profile phone offline_access; default: any)

@@ -40,6 +40,7 @@ const OPTIONS = {
   sub: { type: 'string' },
   phone: { type: 'string' },
   nickname: { type: 'string' },
+  'backchannel-logout-uri': { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -214,6 +215,7 @@ function clientFields(values: Values, creating: boolean): Record<string, unknown
   set('client_uri', values['client-uri']);
   set('token_endpoint_auth_method', values['auth-method']);
   set('jwks_uri', values['jwks-uri']);
+  set('backchannel_logout_uri', values['backchannel-logout-uri']);
   set('grant_types', values['grant-type']);
   set('scope', values.scope);
   set('application_type', values['application-type']);
@@ -266,6 +268,7 @@ function describe(client: ClientView): string {
     ['client_uri', client.client_uri ?? '(none)'],
   ];
   if (client.jwks_uri) rows.push(['jwks_uri', client.jwks_uri]);
+  if (client.backchannel_logout_uri) rows.push(['back-channel', client.backchannel_logout_uri]);
   return rows.map(([k, v]) => `  ${k.padEnd(17)} ${String(v)}`).join('\n') + '\n';
 }
 

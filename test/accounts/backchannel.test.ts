@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import * as oidc from 'openid-client';
+import { ADMIN_TOKEN, adminApi, refresh, signInTo, type Website } from '../admin/helpers.ts';
+import { startSaoma, type RunningSaoma } from '../helpers/saoma.ts';
+
+const LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
+
+/**
+ * A relying party's back-channel logout endpoint. Each request waits on `answer` (the test decides
+ * how it is answered and when), and every logout token is checked as the specification asks of a
+ * website, with jose against saoma's published keys.
+ */
+class LogoutEndpoint {
+  readonly received: JWTPayload[] = [];
+  server!: Server;
+  url = '';
+  answer: (res: ServerResponse) => void = (res) => res.writeHead(200).end();
+  #waiters: Array<() => boolean> = [];
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => this.#handle(req, res));
+    this.server.listen(0, '127.0.0.1');
+    await once(this.server, 'listening');
+    this.url = `http://127.0.0.1:${(this.server.address() as { port: number }).port}/backchannel-logout`;
+  }
+
+  /** Resolves once `count` requests have arrived in all. */
+  arrived(count: number): Promise<void> {
+    if (this.requests >= count) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#waiters.push(() => {
+        if (this.requests < count) return false;
+        resolve();
+        return true;
+      });
+    });
+  }
+
+  requests = 0;
+  bodies: string[] = [];
+
+  #handle(req: IncomingMessage, res: ServerResponse): void {
+    let body = '';
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', () => {
+      this.requests++;
+      this.bodies.push(body);
+      this.answer(res);
+      this.#waiters = this.#waiters.filter((w) => !w());
+    });
+  }
+
+  async verify(issuer: string, clientId: string, index: number): Promise<JWTPayload> {
+    const token = new URLSearchParams(this.bodies[index]).get('logout_token');
+    assert.ok(token, 'a logout_token form field');
+    const { payload, protectedHeader } = await jwtVerify(token, createRemoteJWKSet(new URL(`${issuer}/jwks`)), { issuer, audience: clientId, typ: 'logout+jwt' });
+    assert.ok(protectedHeader.alg && protectedHeader.alg !== 'none');
+    assert.deepEqual(payload.events, { [LOGOUT_EVENT]: {} });
+    assert.equal((payload as { nonce?: unknown }).nonce, undefined, 'a logout token never has a nonce');
+    assert.ok(payload.jti && payload.iat);
+    return payload;
+  }
+}
+
+describe('back-channel logout', { timeout: 60_000 }, () => {
+  let saoma: RunningSaoma;
+  let api: ReturnType<typeof adminApi>;
+  const rp = new LogoutEndpoint();
+  let site: Website;
+
+  before(async () => {
+    await rp.start();
+    saoma = await startSaoma({ ADMIN_TOKEN });
+    api = adminApi(`${saoma.issuer}/admin`);
+    const created = await api('POST', '/clients', { client_name: 'Logout Shop', redirect_uris: ['http://127.0.0.1:9/logout-shop/cb'], backchannel_logout_uri: rp.url });
+    assert.equal(created.status, 201, JSON.stringify(created.json));
+    assert.equal(created.json.client.backchannel_logout_uri, rp.url);
+    site = { client_id: created.json.client.client_id, client_secret: created.json.client_secret, redirect_uri: 'http://127.0.0.1:9/logout-shop/cb' };
+  });
+  after(async () => {
+    await saoma.close();
+    rp.server.closeAllConnections();
+    rp.server.close();
+  });
+
+  it('a back-channel logout URI is checked like a redirect URI: https, or http on loopback outside production', async () => {
+    const refused = await api('POST', '/clients', { client_name: 'Bad', redirect_uris: ['https://bad.example/cb'], backchannel_logout_uri: 'http://bad.example/logout' });
+    assert.equal(refused.status, 400);
+    assert.ok(refused.json.problems.some((p: string) => p.startsWith('backchannel_logout_uri: must use https')), JSON.stringify(refused.json));
+    assert.equal((await api('POST', '/clients', { client_name: 'Bad', redirect_uris: ['https://bad.example/cb'], backchannel_logout_uri: 'https://bad.example/logout#x' })).status, 400);
+    const discovery = await (await fetch(`${saoma.issuer}/.well-known/openid-configuration`)).json();
+    assert.equal(discovery.backchannel_logout_supported, true);
+  });
+
+  it('signing out at saoma sends the website a logout token for the person, which it verifies with jose', async () => {
+    const signedIn = await signInTo(saoma, site, 'bc-ann');
+    const before = rp.requests;
+    const endSession = oidc.buildEndSessionUrl(signedIn.config, { client_id: site.client_id });
+    const page = await signedIn.browser.request(endSession);
+    assert.equal(page.status, 200, page.text.slice(0, 200));
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(page.text)![1]!;
+    const action = new URL(/action="([^"]+)"/.exec(page.text)![1]!, saoma.issuer);
+    const out = await signedIn.browser.request(action, { form: { xsrf, logout: 'yes' }, headers: { origin: saoma.issuer } });
+    assert.equal(out.status, 303, out.text.slice(0, 200));
+    await rp.arrived(before + 1);
+    const payload = await rp.verify(saoma.issuer, site.client_id, before);
+    assert.equal(payload.sub, signedIn.claims.sub);
+  });
+
+  it('block, sign out everywhere and delete each reach the website', async () => {
+    for (const [user, action] of [['bc-ben', 'block'], ['bc-cai', 'sign-out'], ['bc-dai', 'delete']] as const) {
+      const signedIn = await signInTo(saoma, site, user);
+      const sub = signedIn.claims.sub;
+      const before = rp.requests;
+      const done = action === 'delete' ? await api('DELETE', `/accounts/${sub}`) : await api('POST', `/accounts/${sub}/${action}`);
+      assert.equal(done.status, 200, JSON.stringify(done.json));
+      assert.equal(done.json.logouts_sent, 1, action);
+      await rp.arrived(before + 1);
+      assert.equal((await rp.verify(saoma.issuer, site.client_id, before)).sub, sub, action);
+    }
+  });
+
+  it('a website that does not answer delays no one, and one that fails is tried again', async () => {
+    const signedIn = await signInTo(saoma, site, 'bc-eve', { scope: 'openid offline_access', extra: { prompt: 'consent' } });
+    let release: () => void = () => {};
+    const held: ServerResponse[] = [];
+    rp.answer = (res) => {
+      held.push(res);
+      release = () => held.forEach((r) => r.writeHead(200).end());
+    };
+    const before = rp.requests;
+    // The delete answers while the website still holds its request: if it waited, this would hang.
+    const deleted = await api('DELETE', `/accounts/${signedIn.claims.sub}`);
+    assert.equal(deleted.status, 200);
+    assert.equal((await refresh(saoma.issuer, site, signedIn.tokens.refresh_token!)).json.error, 'invalid_grant');
+    await rp.arrived(before + 1);
+    release();
+
+    const failing = await signInTo(saoma, site, 'bc-fan');
+    let failures = 1;
+    rp.answer = (res) => res.writeHead(failures-- > 0 ? 503 : 200).end();
+    const first = rp.requests;
+    assert.equal((await api('POST', `/accounts/${failing.claims.sub}/sign-out`)).status, 200);
+    await rp.arrived(first + 2);
+    assert.equal((await rp.verify(saoma.issuer, site.client_id, first + 1)).sub, failing.claims.sub, 'the retry carries a valid token');
+    rp.answer = (res) => res.writeHead(200).end();
+  });
+});
