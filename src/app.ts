@@ -4,6 +4,7 @@ import type Provider from 'oidc-provider';
 import { createAdminApp } from './admin/app.ts';
 import { createAccountService } from './accounts/setup.ts';
 import type { AccountService } from './accounts/service.ts';
+import { accountCentreRoutes } from './account-centre/routes.ts';
 import { configuredClients, createAdmin, type Admin } from './admin/setup.ts';
 import type { Config } from './config/load.ts';
 import { createDemo } from './demo/rp.ts';
@@ -100,7 +101,7 @@ export async function createSaoma(config: Config, rawStore: Store, log: Logger, 
   const tokens = overrides.wechat ? undefined : createAccessTokenSource({
     appid: config.wechat.appid, secret: config.wechat.secret, apiBase: config.wechat.apiBase.replace(/\/$/, ''), timeoutMs: config.env.WECHAT_TIMEOUT_MS, store, log,
   });
-  for (const router of [healthRoutes(store, tokens), assetRoutes(), browserRoutes(services), miniProgramRoutes(services), avatarRoutes(services)]) {
+  for (const router of [healthRoutes(store, tokens), assetRoutes(), browserRoutes(services), miniProgramRoutes(services), avatarRoutes(services), accountCentreRoutes(services, accountService)]) {
     provider.use(router.routes());
     provider.use(router.allowedMethods());
   }

@@ -42,9 +42,15 @@ export class Accounts {
     this.#store = store;
   }
 
+  /** The person's account if they have one; never creates one (the account centre). */
+  async lookup(identity: WeChatIdentity): Promise<Account | undefined> {
+    const { openidKey, unionKey } = identityKeys(identity);
+    const sub = (unionKey ? await this.#store.get(unionKey) : undefined) ?? (await this.#store.get(openidKey));
+    return sub ? this.find(sub) : undefined;
+  }
+
   async resolve(identity: WeChatIdentity): Promise<Account> {
-    const openidKey = `identity:openid:${digest(`${identity.appid}:${identity.openid}`)}`;
-    const unionKey = identity.unionid ? `identity:unionid:${digest(identity.unionid)}` : undefined;
+    const { openidKey, unionKey } = identityKeys(identity);
     const primary = unionKey ?? openidKey;
 
     let held = await this.#store.get(primary);
@@ -117,6 +123,13 @@ export class Accounts {
     }
     throw new Error('account update lost five races in a row');
   }
+}
+
+function identityKeys(identity: WeChatIdentity): { openidKey: string; unionKey: string | undefined } {
+  return {
+    openidKey: `identity:openid:${digest(`${identity.appid}:${identity.openid}`)}`,
+    unionKey: identity.unionid ? `identity:unionid:${digest(identity.unionid)}` : undefined,
+  };
 }
 
 /** The phone lookup holds a hash of the number, as identity keys do. */
