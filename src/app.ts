@@ -5,6 +5,7 @@ import { createAdminApp } from './admin/app.ts';
 import { createAccountService } from './accounts/setup.ts';
 import type { AccountService } from './accounts/service.ts';
 import { accountCentreRoutes } from './account-centre/routes.ts';
+import { Retention } from './accounts/retention.ts';
 import { configuredClients, createAdmin, type Admin } from './admin/setup.ts';
 import type { Config } from './config/load.ts';
 import { createDemo } from './demo/rp.ts';
@@ -73,6 +74,8 @@ export async function createSaoma(config: Config, rawStore: Store, log: Logger, 
   await signingKeys.follow((keys) => installSigningKeys(provider, keys), config.env.KEY_REFRESH_SECONDS * 1000);
   const admin = createAdmin({ config, store, log, provider, keys: signingKeys });
   const accountService = createAccountService({ store, log, accounts, provider, audit: admin.audit, serving: true });
+  const retention = new Retention({ accounts: accountService, store, log, days: config.env.ACCOUNT_RETENTION_DAYS, everyMs: config.env.ACCOUNT_RETENTION_SWEEP_SECONDS * 1000 });
+  retention.start();
   const tickets = new Tickets(store, log, config.env.TICKET_TTL_SECONDS * 1000);
   await tickets.start();
   const stopCountingPolls = countWaitingPolls(() => tickets.waiting);
@@ -152,6 +155,7 @@ export async function createSaoma(config: Config, rawStore: Store, log: Logger, 
     },
     close: async () => {
       stopCountingPolls();
+      retention.stop();
       await tickets.stop();
       await signingKeys.stop();
       for (const s of adminServer ? [server, adminServer] : [server]) {

@@ -130,6 +130,19 @@ export class AccountService {
     return websites.sort((a, b) => (b.last_used_at ?? 0) - (a.last_used_at ?? 0));
   }
 
+  /** Every account's sub, oldest first (retention walks them all). */
+  async everySub(): Promise<string[]> {
+    return (await this.#deps.store.indexMembers(ACCOUNT_LIST)).map(parseMember).filter((m) => m !== undefined).sort(newestFirst).reverse().map((m) => m.sub);
+  }
+
+  /** When the person last signed in or a website last used their tokens; their creation when never (seconds). */
+  async lastActiveAt(sub: string): Promise<number | undefined> {
+    const account = await this.#deps.accounts.find(sub);
+    if (!account) return undefined;
+    const held = await this.#deps.holdings.read(sub);
+    return Math.max(account.created_at, await lastActivity(this.#deps.store, sub, held.keys));
+  }
+
   /** Everything saoma holds about the person, as one JSON document (their right of access and copy). */
   async export(sub: string, who: Actor) {
     const account = await this.#account(sub);

@@ -70,6 +70,8 @@ export const envSchema = z.object({
   SESSION_TTL_SECONDS: seconds.default(14 * 24 * 3600),
   GRANT_TTL_SECONDS: seconds.default(60 * 24 * 3600),
   ID_TOKEN_PROFILE_CLAIMS: bool.default(true),
+  ACCOUNT_RETENTION_DAYS: z.coerce.number().int().min(0).default(0),
+  ACCOUNT_RETENTION_SWEEP_SECONDS: seconds.default(3600),
 
   DEMO: bool.optional(),
 
@@ -136,6 +138,8 @@ export const envDocs: Record<keyof Env, string> = {
   SESSION_TTL_SECONDS: 'Browser session lifetime at the provider.',
   GRANT_TTL_SECONDS: 'Grant lifetime; raised to at least the refresh token lifetime.',
   ID_TOKEN_PROFILE_CLAIMS: 'Put the granted profile and phone claims (`nickname`, `picture`, `phone_number`, `phone_number_verified`) in the ID token as well as at userinfo. `false`: the ID token carries only `sub` (and the protocol claims). A client\'s `id_token_profile_claims` metadata overrides it.',
+  ACCOUNT_RETENTION_DAYS: 'Delete accounts unused for this many days (no sign-in and no website using their tokens), by the same path as `saoma accounts delete`: the account, its WeChat links, phone number, avatar, sessions, grants and tokens go, and the person signing in again starts as a new account with a new `sub`. `0`: never (the default). See docs/privacy.md.',
+  ACCOUNT_RETENTION_SWEEP_SECONDS: 'How often one process of the deployment looks for accounts past ACCOUNT_RETENTION_DAYS (the processes share the work through the store: one sweeps per period).',
   DEMO: 'Serve the demo client and relying party at `/demo` (default on outside production).',
   ADMIN_TOKEN: 'Bearer token of the admin API (at least 32 characters). Without it the admin API is not served at all.',
   ADMIN_PORT: 'Serve the admin API on this port of its own (bound to ADMIN_HOST) instead of under ADMIN_PATH on PORT.',
