@@ -57,6 +57,7 @@ const en = {
   retry: 'Try again',
   welcomeTitle: 'Scan the code on a website to sign in',
   welcome: 'This mini-program confirms sign-ins to websites. Opened on its own it has nothing to do: it opens by itself when you scan a sign-in code.',
+  myAccount: 'My account: websites, export, delete',
   welcomeSteps: ['On a website, choose to sign in with WeChat.', 'Scan the code the website shows, with WeChat.', 'See which website asks, and confirm here.'],
 };
 
@@ -115,6 +116,7 @@ const zh = {
   retry: '重试',
   welcomeTitle: '扫描网站上的码来登录',
   welcome: '这个小程序用于确认网站登录。直接打开时无需操作：扫描登录码后，它会自动打开。',
+  myAccount: '我的账号：已登录的网站、导出、删除',
   welcomeSteps: ['在网站上选择微信登录。', '用微信扫描网站上显示的码。', '核对请求登录的网站，在这里确认。'],
 };
 

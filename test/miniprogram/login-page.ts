@@ -41,8 +41,9 @@ export const wx = (globalThis as unknown as { wx: Record<string, unknown> }).wx;
 /** The page's config.js, the same module object the page reads its server address from. */
 export const pageConfig = require(`${MINIPROGRAM}config.js`) as { server: string; page: string };
 
-function loadPage(): string {
-  const path = `${MINIPROGRAM}pages/login/login`;
+/** Loads a page of the mini-program (`pages/<name>/<name>`) for rendering; its id for `render`. */
+export function loadPage(name = 'login'): string {
+  const path = `${MINIPROGRAM}pages/${name}/${name}`;
   try {
     return simulate.load(path, 'page', { compiler: 'official', rootPath: MINIPROGRAM });
   } catch (err) {
@@ -62,8 +63,8 @@ export class LoginPage {
   }
 
   /** WeChat opens the page: `onLoad` with the page's query, e.g. { scene: 'encoded scene' }. */
-  static open(query: Record<string, string>): LoginPage {
-    const root = simulate.render(pageId);
+  static open(query: Record<string, string>, id = pageId): LoginPage {
+    const root = simulate.render(id);
     root.attach(document.createElement('parent-wrapper'));
     root.instance.onLoad(query);
     return new LoginPage(root);
