@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MINIPROGRAM, type Node } from './login-page.ts';
 
-const PAGE = pathToFileURL(`${MINIPROGRAM}pages/login/login`);
 
 /**
  * A rendered page as a standalone HTML document that Chromium can draw: the tree simulate rendered
@@ -10,8 +9,9 @@ const PAGE = pathToFileURL(`${MINIPROGRAM}pages/login/login`);
  * on a 750 px wide screen (750rpx is the screen's width by definition), WeChat's default look of
  * the built-in components, and WeChat's navigation bar with the page's title on top.
  */
-export function screenHtml(tree: Node, title: string, pictures: Record<string, string>): string {
-  const wxss = readFileSync(`${MINIPROGRAM}pages/login/login.wxss`, 'utf8').replace(/(\d*\.?\d+)rpx/g, '$1px');
+export function screenHtml(tree: Node, title: string, pictures: Record<string, string>, name = 'login'): string {
+  const PAGE = pathToFileURL(`${MINIPROGRAM}pages/${name}/${name}`);
+  const wxss = readFileSync(`${MINIPROGRAM}pages/${name}/${name}.wxss`, 'utf8').replace(/(\d*\.?\d+)rpx/g, '$1px');
   // The page names its own pictures relative to itself (the folder can move into another mini-program).
   const picture = (src: string) => pictures[src] ?? (src.startsWith('../') ? dataUri(fileURLToPath(new URL(src, PAGE))) : src);
   return `<!doctype html><html><head><meta charset="utf-8"><style>${BUILT_INS}${wxss}</style></head><body>`

@@ -10,12 +10,17 @@ import { launchChromium } from '../helpers/chromium.ts';
  */
 export const ARTIFACTS = new URL('../../test-artifacts/screenshots/miniprogram/', import.meta.url);
 export const DOCS = new URL('../../docs/miniprogram/', import.meta.url);
-const FINGERPRINTS = new URL('screens.json', DOCS);
 
 export const UPDATE_COMMAND = 'UPDATE_SCREENS=1 node --test test/miniprogram/login-page.test.ts';
 
 export class Screens {
   readonly #html = new Map<string, string>();
+  /** Each page's screens keep their fingerprints in a file of their own (the login page's: screens.json). */
+  readonly #fingerprints: URL;
+
+  constructor(fingerprints = 'screens.json') {
+    this.#fingerprints = new URL(fingerprints, DOCS);
+  }
 
   add(name: string, html: string): void {
     this.#html.set(name, html);
@@ -39,7 +44,7 @@ export class Screens {
     } finally {
       await chromium.close();
     }
-    if (toDocs) writeFileSync(FINGERPRINTS, `${JSON.stringify(this.fingerprints(), null, 2)}\n`);
+    if (toDocs) writeFileSync(this.#fingerprints, `${JSON.stringify(this.fingerprints(), null, 2)}\n`);
   }
 
   fingerprints(): Record<string, string> {
@@ -47,9 +52,9 @@ export class Screens {
   }
 
   /** The fingerprints of the pictures in docs/ when they were drawn. */
-  static documented(): Record<string, string> {
+  documented(): Record<string, string> {
     try {
-      return JSON.parse(readFileSync(FINGERPRINTS, 'utf8'));
+      return JSON.parse(readFileSync(this.#fingerprints, 'utf8'));
     } catch {
       return {};
     }
