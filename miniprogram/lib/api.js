@@ -6,8 +6,9 @@ const config = require('../config.js');
 /**
  * expired: the code is finished, unknown or no longer ours; taken: another WeChat user holds it;
  * already-confirmed: our own confirm got through before (an answer lost on the way);
- * offline: no answer at all; busy: rate limited; blocked: WeChat refused this user; error: the rest.
- * @typedef {'expired' | 'taken' | 'already-confirmed' | 'offline' | 'busy' | 'blocked' | 'error'} Problem
+ * offline: no answer at all; busy: rate limited; blocked: WeChat refused this user;
+ * account-blocked: the service's operator blocked this account (login_blocked without WeChat's errcode); error: the rest.
+ * @typedef {'expired' | 'taken' | 'already-confirmed' | 'offline' | 'busy' | 'blocked' | 'account-blocked' | 'error'} Problem
  * @typedef {{ ok: true, data: unknown } | { ok: false, problem: Problem, detail: string }} Outcome
  */
 
@@ -38,7 +39,8 @@ function outcomeOf(statusCode, data) {
   const code = typeof data === 'object' && data !== null && typeof (/** @type {{ error?: unknown }} */ (data)).error === 'string'
     ? String((/** @type {{ error: string }} */ (data)).error)
     : '';
-  const problem = (code && PROBLEMS[code]) || 'error';
+  const fromWeChat = typeof data === 'object' && data !== null && (/** @type {{ errcode?: unknown }} */ (data)).errcode !== undefined;
+  const problem = code === 'login_blocked' && !fromWeChat ? 'account-blocked' : (code && PROBLEMS[code]) || 'error';
   return { ok: false, problem, detail: code ? `${code} (${statusCode})` : `HTTP ${statusCode}` };
 }
 

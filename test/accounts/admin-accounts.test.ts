@@ -85,6 +85,7 @@ for (const [name, open] of backends) {
       const attempt = await blockedScan(saoma, 'block-dan');
       assert.equal(attempt.scanned.status, 403);
       assert.equal(attempt.scanned.json.error, 'login_blocked');
+      assert.equal(attempt.scanned.json.errcode, undefined, 'no WeChat errcode: the mini-program tells an operator\'s block from WeChat\'s');
       assert.equal(attempt.status.state, 'cancelled');
       assert.equal(attempt.status.reason, 'login_blocked', 'the login page learns why, and says so');
       assert.equal((await api('GET', `/accounts/${dan.sub}`)).json.account.blocked, true);

@@ -624,7 +624,8 @@ describe('the login page (miniprogram-simulate, scripted WeChat)', () => {
       { name: 'a proxy\'s HTML error page (500)', reply: { status: 500, data: '<html><body>Internal Server Error</body></html>' }, text: /could not answer properly/, detail: 'HTTP 500' },
       { name: 'saoma unavailable (503)', reply: error(503, 'unavailable'), text: /could not answer properly/, detail: 'unavailable (503)' },
       { name: 'too many attempts (429)', reply: error(429, 'rate_limited'), text: /^Too many attempts\. Wait a minute/, detail: 'rate_limited (429)' },
-      { name: 'WeChat blocking the account (403)', reply: error(403, 'login_blocked'), text: /^WeChat stopped this sign-in/, detail: 'login_blocked (403)' },
+      { name: 'WeChat blocking the account (403, with WeChat\'s errcode)', reply: { status: 403, data: { error: 'login_blocked', error_description: 'WeChat blocked this login', errcode: 40226 } }, text: /^WeChat stopped this sign-in/, detail: 'login_blocked (403)' },
+      { name: 'the operator blocked the account (403, no errcode)', reply: error(403, 'login_blocked'), text: /^This account is blocked: it cannot sign in/, detail: 'login_blocked (403)' },
     ];
     for (const c of serverErrors) {
       it(`${c.name}: the error screen, with Try again`, async () => {

@@ -16,7 +16,7 @@ const { textsFor, acceptLanguage, withName } = require('../../lib/texts.js');
 
 /** The screen each problem shows; already-confirmed is a success, handled where it can happen. */
 /** @type {Record<Problem, Screen>} */
-const SCREEN_OF = { expired: 'expired', taken: 'taken', 'already-confirmed': 'done', offline: 'offline', busy: 'error', blocked: 'error', error: 'error' };
+const SCREEN_OF = { expired: 'expired', taken: 'taken', 'already-confirmed': 'done', offline: 'offline', busy: 'error', blocked: 'error', 'account-blocked': 'error', error: 'error' };
 
 /**
  * The mini-program's quota of phone numbers is used up: WeChat's phone button then gives errno
@@ -291,7 +291,7 @@ Component({
         expired: [t.expiredTitle, t.expired],
         taken: [t.takenTitle, t.taken],
         offline: [t.offlineTitle, t.offline],
-        error: [t.errorTitle, problem === 'busy' ? t.busy : problem === 'blocked' ? t.blocked : t.error],
+        error: [t.errorTitle, problem === 'busy' ? t.busy : problem === 'blocked' ? t.blocked : problem === 'account-blocked' ? t.accountBlocked : t.error],
       };
       const [title, text] = texts[/** @type {'expired' | 'taken' | 'offline' | 'error'} */ (screen)];
       const canRetry = screen === 'offline' || screen === 'error';
