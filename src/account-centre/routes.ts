@@ -19,29 +19,15 @@ const CLIENT_ID = /^[A-Za-z0-9._~-]{1,128}$/;
  * Rate-limited with the rest of `/mp/*` (the same per-address budget).
  */
 export function accountCentreRoutes(services: LoginServices, accounts: AccountService): Router {
-  const { store, config, wechat } = services;
-  const sessions = new CentreSessions(store);
+  const sessions = new CentreSessions(services.store);
   const router = new Router({ prefix: '/mp/account' });
-  router.use(handleErrors(() => 'json'));
-  router.use(async (ctx, next) => {
-    ctx.set('Cache-Control', 'no-store');
-    await rateLimit(store, `mp:${ctx.ip}`, config.env.MP_RATE_LIMIT_PER_IP, 60_000);
-    await next();
-  });
+  router.use(handleErrors(() => 'json'), mpEdge(services));
   const who = (ctx: Context, sub: string) => ({ actor: `wechat:${sub}`, ip: ctx.ip });
   const holder = (ctx: Context) => sessions.holder(ctx.get('authorization'));
 
   router.post('/session', async (ctx) => {
-    const code = stringField(await readJson(ctx), 'code', 128);
-    let session;
-    try {
-      session = await wechat.exchangeCode(code);
-    } catch (err) {
-      throw toSaomaError(err);
-    }
-    const account = await services.accounts.lookup({ appid: config.wechat.appid, openid: session.openid, ...(session.unionid ? { unionid: session.unionid } : {}) });
-    if (!account) throw new SaomaError('account_not_found', 'This WeChat account has not signed in anywhere with this service, so nothing is held about it.');
-    ctx.body = await sessions.open(account.sub);
+    const sub = await accountOfCode(services, stringField(await readJson(ctx), 'code', 128));
+    ctx.body = await sessions.open(sub);
   });
 
   router.get('/', async (ctx) => {
@@ -81,4 +67,26 @@ export function accountCentreRoutes(services: LoginServices, accounts: AccountSe
   });
 
   return router;
+}
+
+/** The /mp/* edge: no caching, and the same per-address budget as the login's mini-program API. */
+function mpEdge({ store, config }: LoginServices) {
+  return async (ctx: Context, next: () => Promise<unknown>) => {
+    ctx.set('Cache-Control', 'no-store');
+    await rateLimit(store, `mp:${ctx.ip}`, config.env.MP_RATE_LIMIT_PER_IP, 60_000);
+    await next();
+  };
+}
+
+/** The account of the WeChat user a fresh wx.login `code` belongs to; never creates one. */
+async function accountOfCode({ wechat, accounts, config }: LoginServices, code: string): Promise<string> {
+  let session;
+  try {
+    session = await wechat.exchangeCode(code);
+  } catch (err) {
+    throw toSaomaError(err);
+  }
+  const account = await accounts.lookup({ appid: config.wechat.appid, openid: session.openid, ...(session.unionid ? { unionid: session.unionid } : {}) });
+  if (!account) throw new SaomaError('account_not_found', 'This WeChat account has not signed in anywhere with this service, so nothing is held about it.');
+  return account.sub;
 }

@@ -73,11 +73,7 @@ export function clientProblems(metadata: Record<string, unknown>, options: RuleO
 
   uriList(metadata, 'redirect_uris', true, problem, (uri) => redirectProblem(uri, native, options.production));
   uriList(metadata, 'post_logout_redirect_uris', false, problem, (uri) => redirectProblem(uri, native, options.production));
-  const backchannel = metadata.backchannel_logout_uri;
-  if (backchannel !== undefined && backchannel !== null) {
-    const trouble = typeof backchannel !== 'string' ? 'must be a string' : redirectProblem(backchannel, false, options.production);
-    if (trouble) problem('backchannel_logout_uri', trouble);
-  }
+  backchannelUri(metadata.backchannel_logout_uri, options.production, problem);
   for (const field of ['logo_uri', 'client_uri', 'jwks_uri'] as const) {
     const value = metadata[field];
     if (value === undefined) continue;
@@ -133,6 +129,13 @@ export function clientProblems(metadata: Record<string, unknown>, options: RuleO
 }
 
 type Report = (field: string, message: string) => void;
+
+/** Issue 13: a back-channel logout URI is checked as a web redirect URI is. */
+function backchannelUri(value: unknown, production: boolean, problem: Report): void {
+  if (value === undefined || value === null) return;
+  const trouble = typeof value !== 'string' ? 'must be a string' : redirectProblem(value, false, production);
+  if (trouble) problem('backchannel_logout_uri', trouble);
+}
 
 function uriList(metadata: Record<string, unknown>, field: string, required: boolean, problem: Report, check: (uri: string) => string | undefined): void {
   const value = metadata[field];
