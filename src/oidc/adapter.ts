@@ -60,7 +60,8 @@ export function guardedAdapters(factory: (model: string) => Adapter): (model: st
  * example adapter: `consume` is one compare-and-set (of concurrent redemptions of a code or a
  * refresh token exactly one wins, the others get `invalid_grant`, including one that consumes a
  * key another racer's reuse detection already destroyed) and never recreates an expired key;
- * grant indexes expire with their longest-lived token; every key but a non-expiring model's has a
+ * grant indexes expire with their longest-lived token (sessions, grants and interactions are also
+ * in their account's index, written first: src/accounts/account-index.ts); every key but a non-expiring model's has a
  * TTL; each operation touches one key at a time, so it is safe on Redis Cluster.
  */
 export class StoreAdapter implements Adapter {
