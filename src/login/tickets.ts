@@ -144,10 +144,15 @@ export class Tickets {
   /**
    * The long-poll: answers at once when the ticket's state is not `known`, else waits for news of
    * a change, the ticket's expiry or `timeoutMs`, whichever comes first. The waiter is registered
-   * before the ticket is read, so a change that lands between the read and the wait is not lost.
+   * before the ticket is read and keeps the news that comes before the wait begins, so a change
+   * that lands between the read and the wait is not lost.
    */
   async waitForChange(scene: string, known: string | undefined, timeoutMs: number, connection?: Connection): Promise<TicketStatus> {
-    let wake: Waiter = () => {};
+    // Until the wait begins, news is kept: it may arrive while the read is still on its way back.
+    let early: TicketNews | undefined;
+    let wake: Waiter = (news) => {
+      if (!early || news.version > early.version) early = news;
+    };
     const waiter: Waiter = (news) => wake(news);
     this.#addWaiter(scene, waiter);
     try {
@@ -158,6 +163,7 @@ export class Tickets {
       // Only what the answer needs is held while waiting, not the whole ticket: a waiting page
       // should cost as little memory as possible (docs/benchmarks.md).
       const { version } = ticket;
+      if (early && early.version > version) return early.status;
       const held = { state: ticket.state, expires_at: ticket.expires_at, scanner: ticket.scanner } as LoginTicket;
       return await new Promise<TicketStatus>((resolve) => {
         const finish = (answer: TicketStatus) => {
