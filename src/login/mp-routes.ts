@@ -5,6 +5,7 @@ import { optionalString, readJson, stringField } from '../http/body.ts';
 import { pageLocale } from '../http/locale.ts';
 import { handleErrors } from '../http/middleware.ts';
 import { rateLimit } from '../http/rate-limit.ts';
+import { storeKeys } from '../store/keys.ts';
 import { toSaomaError } from '../wechat/errors.ts';
 import { auditLog } from '../log.ts';
 import { lookupNetwork, networkForAudit, networkWords, sameNetwork } from './network.ts';
@@ -30,7 +31,7 @@ export function miniProgramRoutes(services: LoginServices): Router {
   router.use(handleErrors(() => 'json'));
   router.use(async (ctx, next) => {
     ctx.set('Cache-Control', 'no-store');
-    await rateLimit(store, `mp:${ctx.ip}`, config.env.MP_RATE_LIMIT_PER_IP, 60_000);
+    await rateLimit(store, storeKeys.miniProgramCalls(ctx.ip), config.env.MP_RATE_LIMIT_PER_IP, 60_000);
     await next();
   });
 
@@ -54,7 +55,7 @@ export function miniProgramRoutes(services: LoginServices): Router {
     const body = await readJson(ctx);
     const code = stringField(body, 'code', 128);
     const ticket = await ticketFor(body);
-    await rateLimit(store, `scan:${ticket.scene}`, 10, 60_000);
+    await rateLimit(store, storeKeys.scansOf(ticket.scene), 10, 60_000);
     const before = effectiveState(ticket);
     if (before !== 'pending' && before !== 'scanned') throw wrongState(before, 'pending');
 
