@@ -5,7 +5,8 @@ import { handleErrors } from '../http/middleware.ts';
 import { rateLimit } from '../http/rate-limit.ts';
 import { Avatars, sniffImageType } from './avatars.ts';
 import type { LoginServices } from './services.ts';
-import { SCENE_PATTERN, effectiveState, tokenMatches, wrongState } from './ticket.ts';
+import { refusalOf } from './ticket-machine.ts';
+import { isSaomaScene } from '../wechat/scene.ts';
 
 /** Largest avatar accepted. The mini-program shrinks the picture first; this is the backstop. */
 export const AVATAR_MAX_BYTES = 1024 * 1024;
@@ -33,15 +34,15 @@ export function avatarRoutes(services: LoginServices): Router {
     const scene = form.get('scene');
     const token = form.get('token');
     const file = form.get('avatar');
-    if (typeof scene !== 'string' || !SCENE_PATTERN.test(scene)) throw new SaomaError('invalid_request', '"scene" is required: the scene of the code that was scanned.');
+    if (!isSaomaScene(scene)) throw new SaomaError('invalid_request', '"scene" is required: the scene of the code that was scanned.');
     if (typeof token !== 'string' || token === '') throw new SaomaError('invalid_request', '"token" is required: the token /mp/scan answered.');
     if (!file || typeof file === 'string') throw new SaomaError('invalid_request', 'Send the picture as the file field "avatar".');
 
     const ticket = await tickets.get(scene);
     if (!ticket) throw new SaomaError('ticket_not_found', 'No login code matches this scene; it may be from an old page.');
-    if (!tokenMatches(ticket, token)) throw new SaomaError('invalid_token', 'The scan token is missing or wrong; scan the code again.');
-    const state = effectiveState(ticket);
-    if (state !== 'scanned') throw wrongState(state, 'scanned');
+    // Only the scanner of a ticket that can still be confirmed, as /mp/confirm will check again.
+    const refused = refusalOf(ticket, 'confirm', token);
+    if (refused) throw refused;
     // One person, a handful of pictures an hour: keeps what anyone can make us store small.
     await rateLimit(store, `avatar:${ticket.account_id}`, 10, 60 * 60_000);
 

@@ -10,7 +10,8 @@ import { TAP_ONLY_SCOPES } from '../oidc/claims.ts';
 import { toSaomaError } from '../wechat/errors.ts';
 import { describeScopes } from './scopes.ts';
 import type { LoginServices } from './services.ts';
-import { effectiveState, isFinished, statusOf, wrongState, type LoginTicket } from './ticket.ts';
+import type { LoginTicket } from './ticket.ts';
+import { effectiveState, isFinished, publicStatus, refusal, refusalOf } from './ticket-machine.ts';
 import { WaitingPolls } from './waiting-polls.ts';
 import { WeChatLinks } from './wechat-links.ts';
 import { whyNoCode } from './budget.ts';
@@ -143,7 +144,7 @@ export function browserRoutes(services: LoginServices): Router {
     ctx.type = 'html';
     ctx.body = render('login', {
       ...view,
-      status: statusOf(ticket),
+      status: publicStatus(ticket),
       scene: ticket.scene,
       ticketSeconds: config.env.TICKET_TTL_SECONDS,
       device,
@@ -158,8 +159,8 @@ export function browserRoutes(services: LoginServices): Router {
     await interaction(ctx);
     if (!links.enabled) throw new SaomaError('not_found', 'Opening WeChat from this page is switched off.');
     const ticket = await currentTicket(ctx.params.uid!);
-    const state = effectiveState(ticket);
-    if (state !== 'pending' && state !== 'scanned') throw wrongState(state, 'pending');
+    const refused = refusalOf(ticket, 'scan');
+    if (refused) throw refused;
     let link: string | undefined;
     try {
       link = await links.link(ticket);
@@ -176,7 +177,7 @@ export function browserRoutes(services: LoginServices): Router {
     await interaction(ctx);
     const ticket = await currentTicket(ctx.params.uid!);
     const state = effectiveState(ticket);
-    if (isFinished(state)) throw wrongState(state, 'pending');
+    if (isFinished(state)) throw refusal(state, 'scan');
     // The page's question after its image failed (`?why`): answered without drawing a code again.
     if (ctx.query.why !== undefined) throw await whyNoCode(services.store, ticket.scene);
     let code;
@@ -214,7 +215,7 @@ export function browserRoutes(services: LoginServices): Router {
       throw new SaomaError('ticket_in_progress', 'The current code is still in use; a new one is only made after it expires or is cancelled.');
     }
     const ticket = await tickets.replace(newTicketRequest(ctx, details), old?.scene);
-    ctx.body = { ...statusOf(ticket), qrcode_url: `/interaction/${details.uid}/qrcode?v=${ticket.scene.slice(0, 6)}` };
+    ctx.body = { ...publicStatus(ticket), qrcode_url: `/interaction/${details.uid}/qrcode?v=${ticket.scene.slice(0, 6)}` };
   });
 
   /**
@@ -237,8 +238,8 @@ export function browserRoutes(services: LoginServices): Router {
         ctx.redirect(details.returnTo);
         return;
       }
-      const state = effectiveState(done);
-      if (state !== 'confirmed') throw wrongState(state, 'confirmed');
+      const refused = refusalOf(done, 'complete');
+      if (refused) throw refused;
     } catch (err) {
       refuseCompletion(ctx, details, err);
       return;
@@ -255,11 +256,7 @@ export function browserRoutes(services: LoginServices): Router {
     const result: InteractionResults = { login: { accountId, amr: ['wechat'], remember: true }, consent: { grantId } };
     const returnTo = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
     try {
-      await tickets.update(done.scene, (t) => {
-        const state = effectiveState(t);
-        if (state !== 'confirmed') throw wrongState(state, 'confirmed');
-        return { ...t, state: 'consumed' };
-      });
+      await tickets.apply(done.scene, 'complete');
     } catch (err) {
       // Expired or cancelled in between: the saved result must not sign anyone in. (Consumed
       // means a concurrent /complete of this same login won; its result stands.)
@@ -312,9 +309,7 @@ export function browserRoutes(services: LoginServices): Router {
     const details = await interaction(ctx);
     await readForm(ctx);
     const ticket = await tickets.current(details.uid);
-    if (ticket) {
-      await tickets.update(ticket.scene, (t) => (isFinished(effectiveState(t)) ? t : { ...t, state: 'cancelled' }));
-    }
+    if (ticket) await tickets.apply(ticket.scene, 'abort');
     ctx.status = 303;
     ctx.redirect(await provider.interactionResult(ctx.req, ctx.res, { error: 'access_denied', error_description: 'The user cancelled the sign-in.' }, { mergeWithLastSubmission: false }));
   });

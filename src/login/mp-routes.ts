@@ -11,12 +11,10 @@ import { lookupNetwork, networkForAudit, networkWords, sameNetwork } from './net
 import { describeRequester } from './requester.ts';
 import { describeScopes } from './scopes.ts';
 import type { LoginServices } from './services.ts';
-import { SCENE_PATTERN, effectiveState, hashToken, tokenMatches, wrongState, type LoginTicket } from './ticket.ts';
+import { hashToken, type LoginTicket } from './ticket.ts';
+import { isSaomaScene, isValidScene } from '../wechat/scene.ts';
+import { refusalOf } from './ticket-machine.ts';
 
-/** WeChat's own scene alphabet and length: anything else is refused before any lookup or call. */
-const WECHAT_SCENE = /^[A-Za-z0-9!#$&'()*+,/:;=?@._~-]{1,32}$/;
-/** After confirm the browser has this long to finish, even if the code would expire sooner. */
-const FINISH_GRACE_MS = 60_000;
 
 /**
  * The mini-program's API. The scan binds the ticket to one WeChat user (one `jscode2session` per
@@ -36,8 +34,9 @@ export function miniProgramRoutes(services: LoginServices): Router {
 
   async function ticketFor(body: Record<string, unknown>): Promise<LoginTicket> {
     const scene = stringField(body, 'scene', 64);
-    if (!WECHAT_SCENE.test(scene)) throw new SaomaError('invalid_request', '"scene" must be 1–32 characters from WeChat\'s scene alphabet.');
-    const ticket = SCENE_PATTERN.test(scene) ? await tickets.get(scene) : undefined;
+    // WeChat's own scene alphabet and length: anything else is refused before any lookup or call.
+    if (!isValidScene(scene)) throw new SaomaError('invalid_request', '"scene" must be 1–32 characters from WeChat\'s scene alphabet.');
+    const ticket = isSaomaScene(scene) ? await tickets.get(scene) : undefined;
     if (!ticket) throw new SaomaError('ticket_not_found', 'No login code matches this scene; it may be from an old page.');
     return ticket;
   }
@@ -55,19 +54,13 @@ export function miniProgramRoutes(services: LoginServices): Router {
     const code = stringField(body, 'code', 128);
     const ticket = await ticketFor(body);
     await rateLimit(store, `scan:${ticket.scene}`, 10, 60_000);
-    const before = effectiveState(ticket);
-    if (before !== 'pending' && before !== 'scanned') throw wrongState(before, 'pending');
+    const refused = refusalOf(ticket, 'scan');
+    if (refused) throw refused;
 
     const session = await wechatCall(() => wechat.exchangeCode(code));
     const account = await accounts.resolve({ appid: config.wechat.appid, openid: session.openid, ...(session.unionid ? { unionid: session.unionid } : {}) });
     const token = randomBytes(24).toString('base64url');
-    const scanned = await tickets.update(ticket.scene, (t) => {
-      const state = effectiveState(t);
-      // The same person may scan again (a closed mini-program); nobody else may take it over.
-      const sameScanner = state === 'scanned' && t.account_id === account.sub;
-      if (state !== 'pending' && !sameScanner) throw wrongState(state, 'pending');
-      return { ...t, state: 'scanned', account_id: account.sub, openid: session.openid, token_hash: hashToken(token) };
-    });
+    const scanned = await tickets.apply(ticket.scene, 'scan', { accountId: account.sub, openid: session.openid, tokenHash: hashToken(token) });
     // Where the login page was opened (the browser) against where the code is scanned (this
     // request): a code relayed from someone else's browser usually shows as another network.
     const browser = lookupNetwork(scanned.requester.ip);
@@ -104,9 +97,8 @@ export function miniProgramRoutes(services: LoginServices): Router {
     const phoneCode = optionalString(body, 'phone_code', 128);
     if (avatarUrl && !isImageUrl(avatarUrl, config.issuer)) throw new SaomaError('invalid_request', '"avatar_url" must be an https URL (or one served by this server).');
     const ticket = await ticketFor(body);
-    if (!tokenMatches(ticket, token)) throw new SaomaError('invalid_token', 'The scan token is missing or wrong; scan the code again.');
-    const before = effectiveState(ticket);
-    if (before !== 'scanned') throw wrongState(before, 'scanned');
+    const refused = refusalOf(ticket, 'confirm', token);
+    if (refused) throw refused;
 
     // The phone number first, so the website sees it as soon as it learns of the confirm. A
     // failure costs the login nothing: it completes without a phone claim. The `phone` scope is
@@ -134,20 +126,8 @@ export function miniProgramRoutes(services: LoginServices): Router {
     }
     if (Object.keys(profile).length) await accounts.update(ticket.account_id!, profile);
 
-    const confirmed = await tickets.update(ticket.scene, (t) => {
-      if (!tokenMatches(t, token)) throw new SaomaError('invalid_token', 'The scan token is missing or wrong; scan the code again.');
-      const state = effectiveState(t);
-      if (state !== 'scanned') throw wrongState(state, 'scanned');
-      return {
-        ...t,
-        // The openid was kept only for the phone exchange, which is done: the ticket lets it go.
-        openid: undefined,
-        state: 'confirmed',
-        scopes: phoneShared ? t.scopes : t.scopes.filter((scope) => scope !== 'phone'),
-        expires_at: Math.min(Math.max(t.expires_at, Date.now() + FINISH_GRACE_MS), t.interaction_expires_at),
-        ...(nickname || avatarUrl ? { scanner: { ...(nickname ? { nickname } : {}), ...(avatarUrl ? { avatar_url: avatarUrl } : {}) } } : {}),
-      };
-    });
+    const scanner = nickname || avatarUrl ? { ...(nickname ? { nickname } : {}), ...(avatarUrl ? { avatar_url: avatarUrl } : {}) } : undefined;
+    const confirmed = await tickets.apply(ticket.scene, 'confirm', { token, phoneShared, ...(scanner ? { scanner } : {}) });
     audit({ event: 'ticket.confirmed', actor: `wechat:${confirmed.account_id}`, ip: ctx.ip, client_id: confirmed.client_id, scopes: confirmed.scopes, ...networksForAudit(confirmed, ctx.ip) });
     ctx.body = { state: 'confirmed' };
   });
@@ -156,12 +136,7 @@ export function miniProgramRoutes(services: LoginServices): Router {
     const body = await readJson(ctx);
     const token = stringField(body, 'token', 128);
     const ticket = await ticketFor(body);
-    const cancelled = await tickets.update(ticket.scene, (t) => {
-      if (!tokenMatches(t, token)) throw new SaomaError('invalid_token', 'The scan token is missing or wrong; scan the code again.');
-      const state = effectiveState(t);
-      if (state !== 'scanned') throw wrongState(state, 'scanned');
-      return { ...t, openid: undefined, state: 'cancelled' };
-    });
+    const cancelled = await tickets.apply(ticket.scene, 'cancel', { token });
     audit({ event: 'ticket.cancelled', actor: `wechat:${cancelled.account_id}`, ip: ctx.ip, client_id: cancelled.client_id });
     ctx.body = { state: 'cancelled' };
   });
