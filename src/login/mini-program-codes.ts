@@ -14,13 +14,13 @@ const LOCK_MS = 10_000;
 const WAIT_STEP_MS = 50;
 
 /**
- * The code image of each ticket, fetched from WeChat once and kept in the store for the ticket's
+ * The mini-program code (the image the login page shows) of each ticket, fetched from WeChat once and kept in the store for the ticket's
  * life: reloads, other tabs and other processes read the kept copy. Concurrent first requests
  * share one WeChat call: in one process through a shared promise, across processes through a
  * short lock in the store (the others wait briefly for the kept copy, and fetch themselves only
  * if the holder gives no image in time).
  */
-export class QrCodes {
+export class MiniProgramCodes {
   readonly #store: Store;
   readonly #wechat: WeChat;
   readonly #waitMs: number;
