@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { nanoid } from 'nanoid';
 import type { ClientMetadata } from 'oidc-provider';
 import { SaomaError } from '../errors.ts';
+import { storeKeys } from '../store/keys.ts';
 import type { Store } from '../store/store.ts';
 import { EDITABLE_FIELDS, clientProblems } from './validate.ts';
 
@@ -62,10 +63,9 @@ export interface RegistryDeps {
 }
 
 /** The set listing the ids of the clients kept in the store. */
-export const CLIENT_INDEX = 'clients';
+export const CLIENT_INDEX = storeKeys.clientIndex;
 const INDEX = CLIENT_INDEX;
-/** The key oidc-provider's `Client` model lives under (the StoreAdapter's `oidc:<Model>:<id>`). */
-const clientKey = (id: string) => `oidc:Client:${id}`;
+const clientKey = storeKeys.client;
 const SECRET_METHODS = new Set(['client_secret_basic', 'client_secret_post']);
 
 /**

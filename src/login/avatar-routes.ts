@@ -3,6 +3,7 @@ import type { Context } from 'koa';
 import { SaomaError } from '../errors.ts';
 import { handleErrors } from '../http/middleware.ts';
 import { rateLimit } from '../http/rate-limit.ts';
+import { storeKeys } from '../store/keys.ts';
 import { Avatars, sniffImageType } from './avatars.ts';
 import type { LoginServices } from './services.ts';
 import { refusalOf } from './ticket-machine.ts';
@@ -29,7 +30,7 @@ export function avatarRoutes(services: LoginServices): Router {
 
   router.post('/', async (ctx) => {
     ctx.set('Cache-Control', 'no-store');
-    await rateLimit(store, `mp:${ctx.ip}`, 120, 60_000);
+    await rateLimit(store, storeKeys.miniProgramCalls(ctx.ip), 120, 60_000);
     const form = await readMultipart(ctx);
     const scene = form.get('scene');
     const token = form.get('token');
@@ -44,7 +45,7 @@ export function avatarRoutes(services: LoginServices): Router {
     const refused = refusalOf(ticket, 'confirm', token);
     if (refused) throw refused;
     // One person, a handful of pictures an hour: keeps what anyone can make us store small.
-    await rateLimit(store, `avatar:${ticket.account_id}`, 10, 60 * 60_000);
+    await rateLimit(store, storeKeys.avatarUploads(String(ticket.account_id)), 10, 60 * 60_000);
 
     const bytes = new Uint8Array(await file.arrayBuffer());
     if (bytes.length === 0) throw new SaomaError('invalid_request', 'The picture is empty.');

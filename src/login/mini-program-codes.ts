@@ -1,4 +1,5 @@
 import { nanoid } from 'nanoid';
+import { storeKeys } from '../store/keys.ts';
 import type { Store } from '../store/store.ts';
 import type { WeChat } from '../wechat/client.ts';
 import type { CodeBudget } from './budget.ts';
@@ -47,7 +48,7 @@ export class MiniProgramCodes {
   }
 
   async #obtain(ticket: LoginTicket): Promise<CodeImage> {
-    const lock = `qrcode-lock:${ticket.scene}`;
+    const lock = storeKeys.codeImageLock(ticket.scene);
     const holder = nanoid();
     if (!(await this.#store.create(lock, holder, LOCK_MS))) {
       // Another process is fetching this image: wait for its copy rather than call WeChat again.
@@ -63,7 +64,7 @@ export class MiniProgramCodes {
       await this.#budget?.draw(ticket);
       const fresh = await this.#wechat.createCode(ticket.scene);
       const ttlMs = Math.max(1000, ticket.expires_at - Date.now() + 60_000);
-      await this.#store.set(`qrcode:${ticket.scene}`, JSON.stringify({ contentType: fresh.contentType, image: fresh.image.toString('base64') }), ttlMs);
+      await this.#store.set(storeKeys.codeImage(ticket.scene), JSON.stringify({ contentType: fresh.contentType, image: fresh.image.toString('base64') }), ttlMs);
       return fresh;
     } finally {
       await this.#store.deleteIfEquals(lock, holder);
@@ -71,7 +72,7 @@ export class MiniProgramCodes {
   }
 
   async #kept(scene: string): Promise<CodeImage | undefined> {
-    const raw = await this.#store.get(`qrcode:${scene}`);
+    const raw = await this.#store.get(storeKeys.codeImage(scene));
     if (!raw) return undefined;
     try {
       const value = JSON.parse(raw) as { contentType?: unknown; image?: unknown };

@@ -1,4 +1,5 @@
 import type { Logger } from '../log.ts';
+import { storeKeys } from '../store/keys.ts';
 import type { Store } from '../store/store.ts';
 import type { WeChat } from '../wechat/client.ts';
 import { WeChatApiError } from '../wechat/errors.ts';
@@ -47,7 +48,7 @@ export class WeChatLinks {
 
   /** The store key remembering that WeChat refuses this mini-program URL Links. */
   get refusedKey(): string {
-    return `wechat-link:refused:${this.#options.appid}`;
+    return storeKeys.wechatLinksRefused(this.#options.appid);
   }
 
   /** Whether the configuration asks for the button at all (the route exists). */
@@ -74,7 +75,7 @@ export class WeChatLinks {
       const query = new URLSearchParams({ appid, path: page, query: `scene=${ticket.scene}`, env_version: envVersion });
       return `weixin://dl/business/?${query}`;
     }
-    const key = `wechat-link:${ticket.scene}`;
+    const key = storeKeys.wechatLink(ticket.scene);
     const kept = await this.#store.get(key);
     if (kept) return kept;
     if (await this.#knownRefused()) return undefined;

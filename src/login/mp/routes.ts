@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import { handleErrors } from '../../http/middleware.ts';
 import { rateLimit } from '../../http/rate-limit.ts';
+import { storeKeys } from '../../store/keys.ts';
 import type { LoginServices } from '../services.ts';
 import { mpCancel } from './cancel.ts';
 import { mpConfirm } from './confirm.ts';
@@ -17,7 +18,7 @@ export function miniProgramRoutes(services: LoginServices): Router {
   router.use(handleErrors(() => 'json'));
   router.use(async (ctx, next) => {
     ctx.set('Cache-Control', 'no-store');
-    await rateLimit(store, `mp:${ctx.ip}`, config.env.MP_RATE_LIMIT_PER_IP, 60_000);
+    await rateLimit(store, storeKeys.miniProgramCalls(ctx.ip), config.env.MP_RATE_LIMIT_PER_IP, 60_000);
     await next();
   });
   router.post('/scan', mpScan(services));

@@ -6,6 +6,7 @@ import { pageLocale } from '../../http/locale.ts';
 import { parse, requiredString } from '../../http/parse.ts';
 import { rateLimit } from '../../http/rate-limit.ts';
 import { auditLog } from '../../log.ts';
+import { storeKeys } from '../../store/keys.ts';
 import { toSaomaError } from '../../wechat/errors.ts';
 import { lookupNetwork, networkWords, sameNetwork } from '../network.ts';
 import { describeRequester } from '../requester.ts';
@@ -28,7 +29,7 @@ export function mpScan(services: LoginServices) {
   return async (ctx: Context) => {
     const { code, scene } = parse(ScanRequest, await readJson(ctx));
     const ticket = await ticketOfScene(tickets, scene);
-    await rateLimit(store, `scan:${ticket.scene}`, 10, 60_000);
+    await rateLimit(store, storeKeys.scansOf(ticket.scene), 10, 60_000);
     const refused = refusalOf(ticket, 'scan');
     if (refused) throw refused;
 
