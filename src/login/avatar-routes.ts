@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { SaomaError } from '../errors.ts';
+import { readRequestBody } from '../http/body.ts';
 import { handleErrors } from '../http/middleware.ts';
 import { rateLimit } from '../http/rate-limit.ts';
 import { storeKeys } from '../store/keys.ts';
@@ -76,16 +77,9 @@ async function readMultipart(ctx: Context): Promise<FormData> {
   if (!ctx.is('multipart/form-data')) throw new SaomaError('invalid_request', 'Send the picture as multipart/form-data (wx.uploadFile).');
   const limit = AVATAR_MAX_BYTES + FORM_OVERHEAD;
   const tooLarge = () => new SaomaError('payload_too_large', `The picture is larger than ${AVATAR_MAX_BYTES} bytes.`);
-  if (Number(ctx.get('content-length') || 0) > limit) throw tooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw tooLarge();
-    chunks.push(chunk as Buffer);
-  }
+  const body = await readRequestBody(ctx, limit, { tooLarge });
   try {
-    return await new Response(Buffer.concat(chunks), { headers: { 'content-type': ctx.get('content-type') } }).formData();
+    return await new Response(body, { headers: { 'content-type': ctx.get('content-type') } }).formData();
   } catch {
     throw new SaomaError('invalid_request', 'The body is not a valid multipart/form-data form.');
   }

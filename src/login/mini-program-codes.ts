@@ -3,6 +3,7 @@ import { storeKeys } from '../store/keys.ts';
 import type { Store } from '../store/store.ts';
 import type { WeChat } from '../wechat/client.ts';
 import type { CodeBudget } from './budget.ts';
+import { SingleFlight } from './single-flight.ts';
 import type { LoginTicket } from './ticket.ts';
 
 export interface CodeImage {
@@ -26,7 +27,7 @@ export class MiniProgramCodes {
   readonly #wechat: WeChat;
   readonly #waitMs: number;
   readonly #budget: Pick<CodeBudget, 'draw'> | undefined;
-  readonly #inflight = new Map<string, Promise<CodeImage>>();
+  readonly #fetches = new SingleFlight<CodeImage>();
 
   /** `budget`, when given, is asked before each WeChat call (never for a kept copy). */
   constructor(store: Store, wechat: WeChat, waitMs = LOCK_MS, budget?: Pick<CodeBudget, 'draw'>) {
@@ -39,12 +40,7 @@ export class MiniProgramCodes {
   async image(ticket: LoginTicket): Promise<CodeImage> {
     const kept = await this.#kept(ticket.scene);
     if (kept) return kept;
-    let pending = this.#inflight.get(ticket.scene);
-    if (!pending) {
-      pending = this.#obtain(ticket).finally(() => this.#inflight.delete(ticket.scene));
-      this.#inflight.set(ticket.scene, pending);
-    }
-    return pending;
+    return this.#fetches.run(ticket.scene, () => this.#obtain(ticket));
   }
 
   async #obtain(ticket: LoginTicket): Promise<CodeImage> {
