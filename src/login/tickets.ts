@@ -4,7 +4,9 @@ import { recordTicketChange, recordTicketIssued, withStateTime } from '../metric
 import { storeChannels, storeKeys } from '../store/keys.ts';
 import type { Store } from '../store/store.ts';
 import { updateWithRetry } from '../store/update.ts';
-import { effectiveState, isFinished, newScene, statusOf, type LoginTicket, type TicketStatus } from './ticket.ts';
+import { newScene } from '../wechat/scene.ts';
+import type { LoginTicket, TicketStatus } from './ticket.ts';
+import { STEPS, effectiveState, isFinished, publicStatus, type RequestedTransition, type TransitionInput } from './ticket-machine.ts';
 
 /** How long a finished ticket stays readable, so late polls and scans get a precise answer. */
 const AFTERLIFE_MS = 10 * 60_000;
@@ -99,7 +101,7 @@ export class Tickets {
       : await this.#store.compareAndSet(mapping, previous, ticket.scene, mappingTtl);
     if (won) {
       recordTicketIssued(ticket, (scene) => this.get(scene));
-      if (previous) await this.#kill(previous);
+      if (previous) await this.#cancelReplaced(previous);
       return ticket;
     }
     // Another request replaced it first: use theirs, drop ours.
@@ -142,6 +144,19 @@ export class Tickets {
   }
 
   /**
+   * Takes one transition of the ticket state machine (`ticket-machine.ts`) atomically: the
+   * transition is judged against the stored ticket, and its refusal is thrown as it is.
+   */
+  async apply<T extends RequestedTransition>(scene: string, transition: T, ...input: TransitionInput[T] extends undefined ? [] : [TransitionInput[T]]): Promise<LoginTicket> {
+    const step = STEPS[transition] as (ticket: LoginTicket, input: TransitionInput[T] | undefined, now: number) => LoginTicket | Error;
+    return this.update(scene, (ticket) => {
+      const next = step(ticket, input[0], Date.now());
+      if (next instanceof Error) throw next;
+      return next;
+    });
+  }
+
+  /**
    * The long-poll: answers at once when the ticket's state is not `known`, else waits for news of
    * a change, the ticket's expiry or `timeoutMs`, whichever comes first. The waiter is registered
    * before the ticket is read and keeps the news that comes before the wait begins, so a change
@@ -158,7 +173,7 @@ export class Tickets {
     try {
       const ticket = await this.get(scene);
       if (!ticket) throw new SaomaError('ticket_not_found', 'No login code matches this page; reload it.');
-      const status = statusOf(ticket);
+      const status = publicStatus(ticket);
       if (status.state !== known) return status;
       // Only what the answer needs is held while waiting, not the whole ticket: a waiting page
       // should cost as little memory as possible (docs/benchmarks.md).
@@ -172,14 +187,14 @@ export class Tickets {
           wake = () => {};
           resolve(answer);
         };
-        const onGone = () => finish(statusOf(held));
+        const onGone = () => finish(publicStatus(held));
         wake = (news) => {
           if (news.version > version) finish(news.status);
         };
         // One timer per waiting page: the long-poll timeout, or the ticket's expiry if that comes
         // first (a ticket expires by the clock, not by an event, so nothing else would wake it).
         const untilExpiry = isFinished(status.state) ? Infinity : Math.max(0, held.expires_at - Date.now() + 5);
-        const timer = setTimeout(() => finish(statusOf(held)), Math.min(timeoutMs, untilExpiry));
+        const timer = setTimeout(() => finish(publicStatus(held)), Math.min(timeoutMs, untilExpiry));
         connection?.once('close', onGone);
       });
     } finally {
@@ -187,15 +202,15 @@ export class Tickets {
     }
   }
 
-
-  async #kill(scene: string): Promise<void> {
-    await this.update(scene, (t) => (isFinished(effectiveState(t)) ? t : { ...t, state: 'cancelled' })).catch((err: unknown) => {
+  /** The code a new one replaced is cancelled (unless already finished): scanning it now answers `ticket_cancelled`. */
+  async #cancelReplaced(scene: string): Promise<void> {
+    await this.apply(scene, 'abort').catch((err: unknown) => {
       if (!(err instanceof SaomaError && err.code === 'ticket_not_found')) throw err;
     });
   }
 
   async #announce(ticket: LoginTicket): Promise<void> {
-    const news: TicketNews = { scene: ticket.scene, version: ticket.version, status: statusOf(ticket) };
+    const news: TicketNews = { scene: ticket.scene, version: ticket.version, status: publicStatus(ticket) };
     await this.#store.publish(storeChannels.tickets, JSON.stringify(news));
   }
 
