@@ -4,7 +4,7 @@
  * each measure against its baseline from the same run (measure, saoma, baseline, ratio, target,
  * met?), with the machine and the commit it ran on.
  *
- *   node bench/all.ts            about 5–10 minutes on a quiet 2-core machine
+ *   node bench/all.ts            sized to stay under 10 minutes on a quiet 2-core machine
  *   node bench/all.ts --quick    a smoke run of a minute or two: tiny counts, figures meaningless
  *   node bench/all.ts --only redis-per-login,waiting-memory
  *
