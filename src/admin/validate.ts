@@ -1,6 +1,7 @@
 import { isLoopback } from '../config/load.ts';
 import { scopes as supportedScopes } from '../oidc/claims.ts';
 import { policyProblems } from '../oidc/client-policy.ts';
+import { WEBSITE_COLOUR, websiteLookProblems } from '../branding/website.ts';
 
 /**
  * What saoma accepts as a website's (client's) metadata, whoever registers it: the admin API, the
@@ -17,6 +18,7 @@ export const EDITABLE_FIELDS = [
   'client_name', 'logo_uri', 'client_uri', 'redirect_uris', 'post_logout_redirect_uris',
   'token_endpoint_auth_method', 'grant_types', 'scope', 'first_party', 'application_type',
   'jwks_uri', 'jwks', 'require_pkce', 'id_token_profile_claims',
+  'policy_uri', 'tos_uri', WEBSITE_COLOUR,
 ] as const;
 
 export const LIMITS = {
@@ -71,7 +73,7 @@ export function clientProblems(metadata: Record<string, unknown>, options: RuleO
 
   uriList(metadata, 'redirect_uris', true, problem, (uri) => redirectProblem(uri, native, options.production));
   uriList(metadata, 'post_logout_redirect_uris', false, problem, (uri) => redirectProblem(uri, native, options.production));
-  for (const field of ['logo_uri', 'client_uri', 'jwks_uri'] as const) {
+  for (const field of ['logo_uri', 'client_uri', 'jwks_uri', 'policy_uri', 'tos_uri'] as const) {
     const value = metadata[field];
     if (value === undefined) continue;
     const trouble = typeof value !== 'string' ? 'must be a string' : httpsProblem(value);
@@ -115,6 +117,7 @@ export function clientProblems(metadata: Record<string, unknown>, options: RuleO
   }
 
   problems.push(...policyProblems(metadata));
+  problems.push(...websiteLookProblems(metadata));
 
   const firstParty = metadata.first_party;
   if (firstParty !== undefined) {

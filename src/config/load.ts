@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { envSchema, type Env } from './env.ts';
+import type { Branding } from '../branding/branding.ts';
+import { loadBranding } from '../branding/load.ts';
+import { websiteLookProblems } from '../branding/website.ts';
 
 import type { ClientMetadata } from 'oidc-provider';
 
@@ -21,6 +24,8 @@ export interface Config {
   wechat: { emulator: boolean; embeddedEmulator: boolean; appid: string; secret: string; apiBase: string };
   store: { kind: 'memory' } | { kind: 'redis'; url: string } | { kind: 'sentinel'; sentinels: string[]; name: string } | { kind: 'cluster'; nodes: string[] };
   clients: ClientMetadata[];
+  /** The operator's look of every page (BRANDING_FILE), checked at start. */
+  branding: Branding;
   demo: boolean;
 }
 
@@ -46,6 +51,9 @@ const clientSchema = z.looseObject({
   client_name: z.string().max(100).optional(),
   logo_uri: uri.max(2048).optional(),
   client_uri: uri.max(2048).optional(),
+  policy_uri: uri.max(2048).optional(),
+  tos_uri: uri.max(2048).optional(),
+  saoma_primary_color: z.string().optional(),
   token_endpoint_auth_method: z.enum(['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt']).optional(),
   grant_types: z.array(z.enum(['authorization_code', 'refresh_token'])).optional(),
   require_pkce: z.boolean().optional(),
@@ -89,6 +97,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
   for (const key of env.COOKIE_KEYS ?? []) if (key.length < 32) problems.push('COOKIE_KEYS: every key must be at least 32 characters');
 
   const clients = loadClients(env.CLIENTS_FILE, production, problems);
+  const branding = loadBranding(env.BRANDING_FILE, problems);
   if (problems.length) throw new ConfigError(problems);
 
   return {
@@ -106,6 +115,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     },
     store,
     clients,
+    branding,
     demo: env.DEMO ?? !production,
   };
 }
@@ -155,6 +165,7 @@ function loadClients(file: string, production: boolean, problems: string[]): Cli
     if (!parsed.success) {
       for (const issue of parsed.error.issues) problems.push(`${where}${issue.path.length ? `.${issue.path.join('.')}` : ''}]: ${issue.message}`);
     }
+    for (const trouble of websiteLookProblems(item as Record<string, unknown>)) problems.push(`${where}.${trouble.replace(': ', ']: ')}`);
     const client = item as { redirect_uris?: unknown; post_logout_redirect_uris?: unknown; token_endpoint_auth_method?: unknown; client_secret?: unknown };
     for (const field of ['redirect_uris', 'post_logout_redirect_uris'] as const) {
       const uris = client[field];
