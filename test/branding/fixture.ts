@@ -8,7 +8,7 @@ export const LIGHT_LOGO = '<svg xmlns="http://www.w3.org/2000/svg" width="96" he
 export const DARK_LOGO = LIGHT_LOGO.replace('fill="#1e3a8a"', 'fill="#dbeafe"');
 
 export const OPERATOR = {
-  name: { 'zh-CN': '安可通行证', 'zh-TW': '安可通行證', en: 'Acme Pass <b>' },
+  name: { 'zh-CN': '安可通行证', 'zh-TW': '安可通行證', en: 'Acme Pass' },
   logo: { light: 'logo-light.svg', dark: 'logo-dark.svg' },
   favicon: 'logo-light.svg',
   primary_color: '#1d4ed8',

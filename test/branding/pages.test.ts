@@ -3,12 +3,12 @@ import { after, before, describe, it } from 'node:test';
 import { Browser } from '../helpers/browser.ts';
 import { startLogin } from '../helpers/login.ts';
 import { startSaoma, type RunningSaoma } from '../helpers/saoma.ts';
-import { brandedEnv, LIGHT_LOGO, websiteAuthUrl } from './fixture.ts';
+import { brandedEnv, LIGHT_LOGO, OPERATOR, websiteAuthUrl } from './fixture.ts';
 
 describe('branded pages over HTTP', () => {
   let saoma: RunningSaoma;
   before(async () => {
-    saoma = await startSaoma(brandedEnv());
+    saoma = await startSaoma(brandedEnv({ name: { ...OPERATOR.name, en: 'Acme Pass <b>' } }));
   });
   after(() => saoma.close());
 
