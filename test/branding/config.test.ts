@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { contrastProblems } from '../../src/branding/colours.ts';
 import { stylesheetProblems } from '../../src/branding/stylesheet.ts';
+import { clientProblems } from '../../src/admin/validate.ts';
 import { ConfigError, loadConfig } from '../../src/config/load.ts';
 import { missingLocaleKeys } from '../../src/http/locale.ts';
 
@@ -90,5 +91,20 @@ describe('branding configuration', () => {
   it('every locale file has every key of every other (pages)', () => {
     assert.deepEqual(missingLocaleKeys(), []);
     assert.deepEqual(missingLocaleKeys({ en: { a: '1', b: '2' }, fr: { a: '1' } }), ['locales/fr.json: missing key "b"']);
+  });
+
+  it('a website\'s colour and policy links are checked wherever it is registered', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'saoma-clients-'));
+    writeFileSync(join(dir, 'clients.json'), JSON.stringify([{ client_id: 'shop', client_secret: 'x'.repeat(32), redirect_uris: ['https://shop.example/cb'], saoma_primary_color: '#fde047', policy_uri: 'not a url' }]));
+    let problems: string[] = [];
+    try { loadConfig({ CLIENTS_FILE: join(dir, 'clients.json') }); } catch (err) { problems = (err as ConfigError).problems; }
+    assert.ok(problems.some((p) => /\[0\.saoma_primary_color\]: white button text on #fde047 has a contrast of 1\.\d\d:1/.test(p)), problems.join('\n'));
+    assert.ok(problems.some((p) => /\[0\.policy_uri\]/.test(p)), problems.join('\n'));
+    const admin = clientProblems({ client_name: 'Shop', redirect_uris: ['https://shop.example/cb'], saoma_primary_color: 'red', tos_uri: 'http://shop.example/terms' },
+      { production: true, strictFields: true, clientIdAllowed: true, firstPartyAllowed: true });
+    assert.ok(admin.includes('saoma_primary_color: must be a colour written #rrggbb'), admin.join('\n'));
+    assert.ok(admin.some((p) => p.startsWith('tos_uri:')), admin.join('\n'));
+    assert.deepEqual(clientProblems({ client_name: 'Shop', redirect_uris: ['https://shop.example/cb'], saoma_primary_color: '#b42318', policy_uri: 'https://shop.example/p' },
+      { production: true, strictFields: true, clientIdAllowed: true, firstPartyAllowed: true }), []);
   });
 });
