@@ -98,7 +98,7 @@ export async function createSaoma(config: Config, rawStore: Store, log: Logger, 
   const tokens = overrides.wechat ? undefined : createAccessTokenSource({
     appid: config.wechat.appid, secret: config.wechat.secret, apiBase: config.wechat.apiBase.replace(/\/$/, ''), timeoutMs: config.env.WECHAT_TIMEOUT_MS, store, log,
   });
-  for (const router of [healthRoutes(store, tokens), assetRoutes(), brandRoutes(config.branding, provider), browserRoutes(services), miniProgramRoutes(services), avatarRoutes(services)]) {
+  for (const router of [healthRoutes(store, tokens), brandRoutes(config.branding, provider), assetRoutes(), browserRoutes(services), miniProgramRoutes(services), avatarRoutes(services)]) {
     provider.use(router.routes());
     provider.use(router.allowedMethods());
   }

@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type Provider from 'oidc-provider';
-import type { Branding } from './branding.ts';
+import type { Context } from 'koa';
+import type { BrandFile, Branding } from './branding.ts';
 import { paletteCss, paletteOf } from './colours.ts';
 import { websiteLook } from './website.ts';
 
@@ -10,8 +11,11 @@ import { websiteLook } from './website.ts';
  * website's colour reaches its page as a small stylesheet, never as an inline style.
  */
 export function brandRoutes(branding: Branding, provider: Provider): Router {
-  const router = new Router({ prefix: '/assets/brand' });
-  router.get('/website/:file', async (ctx) => {
+  const router = new Router();
+  // Browsers ask for /favicon.ico on their own: the operator's icon, when it is a file of theirs.
+  const favicon = [...branding.files.keys()].find((name) => name.startsWith('favicon.'));
+  if (favicon) router.get('/favicon.ico', (ctx) => serve(ctx, branding.files.get(favicon)!));
+  router.get('/assets/brand/website/:file', async (ctx) => {
     const id = /^(.+)\.css$/.exec(ctx.params.file!)?.[1];
     if (!id) return;
     const client = await provider.Client.find(id);
@@ -21,12 +25,15 @@ export function brandRoutes(branding: Branding, provider: Provider): Router {
     ctx.set('Cache-Control', 'public, max-age=300');
     ctx.body = look?.colour && branding.clientBranding ? paletteCss(paletteOf(look.colour)) : '';
   });
-  router.get('/:file', (ctx) => {
+  router.get('/assets/brand/:file', (ctx) => {
     const file = branding.files.get(ctx.params.file!);
-    if (!file) return;
-    ctx.type = file.type;
-    ctx.set('Cache-Control', 'public, max-age=86400');
-    ctx.body = file.body;
+    if (file) serve(ctx, file);
   });
   return router;
+}
+
+function serve(ctx: Context, file: BrandFile): void {
+  ctx.type = file.type;
+  ctx.set('Cache-Control', 'public, max-age=86400');
+  ctx.body = file.body;
 }

@@ -33,6 +33,7 @@ describe('branded pages over HTTP', () => {
     assert.match(palette, /--accent: #1d4ed8;/);
     assert.match(logo.headers.get('content-security-policy')!, /style-src 'self';/);
     assert.equal((await fetch(`${saoma.issuer}/assets/brand/nothing.css`)).status, 404);
+    assert.equal(await (await fetch(`${saoma.issuer}/favicon.ico`)).text(), LIGHT_LOGO, 'the operator\'s icon at /favicon.ico too');
   });
 
   it('a website\'s own colour and policy links on its login page, in zh-TW for zh-HK', async () => {
