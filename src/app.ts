@@ -19,10 +19,10 @@ import { refuseCrossSitePosts } from './http/same-origin.ts';
 import { resumeOnce } from './login/resume-once.ts';
 import type { Logger } from './log.ts';
 import { avatarRoutes } from './login/avatar-routes.ts';
-import { browserRoutes } from './login/browser-routes.ts';
+import { browserRoutes } from './login/browser/routes.ts';
 import { CodeBudget, PhoneBudget } from './login/budget.ts';
-import { miniProgramRoutes } from './login/mp-routes.ts';
-import { QrCodes } from './login/qrcodes.ts';
+import { miniProgramRoutes } from './login/mp/routes.ts';
+import { MiniProgramCodes } from './login/mini-program-codes.ts';
 import { Tickets } from './login/tickets.ts';
 import { Accounts } from './oidc/accounts.ts';
 import { SigningKeys, keySchedule, loadCookieKeys } from './oidc/keys.ts';
@@ -86,8 +86,8 @@ export async function createSaoma(config: Config, rawStore: Store, log: Logger, 
   });
   const { CODE_LIMIT_PER_IP, CODE_LIMIT_PER_CLIENT, CODE_LIMIT_TOTAL, CODE_LIMIT_STORE_DOWN, PHONE_MONTHLY_CAP } = config.env;
   const budget = new CodeBudget(store, log, { perIp: CODE_LIMIT_PER_IP, perClient: CODE_LIMIT_PER_CLIENT, total: CODE_LIMIT_TOTAL, storeDown: CODE_LIMIT_STORE_DOWN });
-  const qrcodes = new QrCodes(store, wechat, undefined, budget);
-  const services = { config, store, log, provider, tickets, accounts, wechat, qrcodes, phones: new PhoneBudget(store, PHONE_MONTHLY_CAP) };
+  const codes = new MiniProgramCodes(store, wechat, undefined, budget);
+  const services = { config, store, log, provider, tickets, accounts, wechat, codes, phones: new PhoneBudget(store, PHONE_MONTHLY_CAP) };
 
   defineRequestContext(provider, log);
   provider.use(refuseCrossSitePosts(config.issuer));

@@ -1,3 +1,4 @@
+import { errors } from 'oidc-provider';
 import { contrastProblems, HEX } from './colours.ts';
 
 /**
@@ -13,6 +14,13 @@ export function websiteLookProblems(metadata: Record<string, unknown>): string[]
   if (value === undefined) return [];
   if (typeof value !== 'string' || !HEX.test(value)) return [`${WEBSITE_COLOUR}: must be a colour written #rrggbb`];
   return contrastProblems(WEBSITE_COLOUR, value);
+}
+
+/** oidc-provider's own check of the colour (its extraClientMetadata validator), as saoma's. */
+export function assertWebsiteColour(key: string, value: unknown): void {
+  if (key !== WEBSITE_COLOUR) return;
+  const problems = websiteLookProblems({ [key]: value });
+  if (problems.length) throw new errors.InvalidClientMetadata(problems.join('; '));
 }
 
 export interface WebsiteLook {

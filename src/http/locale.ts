@@ -34,21 +34,12 @@ export function translator(lang: Lang): Translate {
   };
 }
 
-export function chooseLang(uiLocales: string | undefined, acceptLanguage: string | undefined): Lang {
-  for (const tag of (uiLocales ?? '').split(/\s+/).filter(Boolean)) {
-    const lang = match(tag);
-    if (lang) return lang;
-  }
-  const ranked = (acceptLanguage ?? '')
-    .split(',')
-    .map((part) => {
-      const [tag = '', ...params] = part.trim().split(';');
-      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-      return { tag: tag.trim(), q: q ? Number(q.slice(2)) || 0 : 1 };
-    })
-    .filter((entry) => entry.tag && entry.q > 0)
-    .sort((a, b) => b.q - a.q);
-  for (const { tag } of ranked) {
+/**
+ * The first of the `ui_locales` saoma speaks, else the first of the accepted languages (Koa's
+ * `ctx.acceptsLanguages()`: the Accept-Language tags by preference, q=0 left out), else zh-CN.
+ */
+export function chooseLang(uiLocales: string | undefined, accepted: readonly string[]): Lang {
+  for (const tag of [...(uiLocales ?? '').split(/\s+/).filter(Boolean), ...accepted]) {
     const lang = match(tag);
     if (lang) return lang;
   }
@@ -82,7 +73,7 @@ export function pageLocale(ctx: Context, uiLocales?: string): { lang: Lang; t: T
   const fromOidc = (ctx as Context & { oidc?: { params?: { ui_locales?: unknown } } }).oidc?.params?.ui_locales;
   const remembered = ctx.cookies.get(LANG_COOKIE);
   const asked = uiLocales ?? (typeof fromOidc === 'string' ? fromOidc : undefined) ?? ctx.query.ui_locales?.toString() ?? (LANGS.includes(remembered as Lang) ? remembered : undefined);
-  const lang = chooseLang(asked, ctx.get('accept-language'));
+  const lang = chooseLang(asked, ctx.acceptsLanguages());
   return { lang, t: translator(lang) };
 }
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { contrastProblems } from '../../src/branding/colours.ts';
 import { stylesheetProblems } from '../../src/branding/stylesheet.ts';
-import { clientProblems } from '../../src/admin/validate.ts';
+import { clientProblems } from '../../src/clients/metadata.ts';
 import { ConfigError, loadConfig } from '../../src/config/load.ts';
 import { missingLocaleKeys } from '../../src/http/locale.ts';
 
@@ -99,12 +99,12 @@ describe('branding configuration', () => {
     let problems: string[] = [];
     try { loadConfig({ CLIENTS_FILE: join(dir, 'clients.json') }); } catch (err) { problems = (err as ConfigError).problems; }
     assert.ok(problems.some((p) => /\[0\.saoma_primary_color\]: white button text on #fde047 has a contrast of 1\.\d\d:1/.test(p)), problems.join('\n'));
-    assert.ok(problems.some((p) => /\[0\.policy_uri\]/.test(p)), problems.join('\n'));
+    assert.ok(problems.some((p: string) => /\[0\.policy_uri\]/.test(p)), problems.join('\n'));
     const admin = clientProblems({ client_name: 'Shop', redirect_uris: ['https://shop.example/cb'], saoma_primary_color: 'red', tos_uri: 'http://shop.example/terms' },
-      { production: true, strictFields: true, clientIdAllowed: true, firstPartyAllowed: true });
+      { source: 'admin', production: true });
     assert.ok(admin.includes('saoma_primary_color: must be a colour written #rrggbb'), admin.join('\n'));
     assert.ok(admin.some((p) => p.startsWith('tos_uri:')), admin.join('\n'));
     assert.deepEqual(clientProblems({ client_name: 'Shop', redirect_uris: ['https://shop.example/cb'], saoma_primary_color: '#b42318', policy_uri: 'https://shop.example/p' },
-      { production: true, strictFields: true, clientIdAllowed: true, firstPartyAllowed: true }), []);
+      { source: 'admin', production: true }), []);
   });
 });

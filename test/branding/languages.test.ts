@@ -17,12 +17,13 @@ describe('languages', () => {
   });
 
   it('ui_locales, then Accept-Language: Traditional for Taiwan, Hong Kong, Macau and zh-Hant; Simplified for other Chinese', () => {
-    const cases: [string | undefined, string | undefined, string][] = [
-      ['zh-TW', undefined, 'zh-TW'], ['zh-HK', undefined, 'zh-TW'], ['zh-Hant', undefined, 'zh-TW'], ['zh-Hant-HK', undefined, 'zh-TW'], ['zh-MO', undefined, 'zh-TW'],
-      ['zh', undefined, 'zh-CN'], ['zh-Hans-HK', undefined, 'zh-CN'], ['zh-SG', undefined, 'zh-CN'], ['en-GB', 'zh-TW', 'en'], ['fr', undefined, 'zh-CN'],
-      [undefined, 'fr-FR, zh-HK;q=0.8, en;q=0.9', 'en'], [undefined, 'zh-hk,en;q=0.5', 'zh-TW'], [undefined, 'de', 'zh-CN'], ['fr de', 'zh-TW', 'zh-TW'],
+    // Accept-Language as Koa hands it over (ctx.acceptsLanguages(): by preference, q=0 left out).
+    const cases: [string | undefined, string[], string][] = [
+      ['zh-TW', [], 'zh-TW'], ['zh-HK', [], 'zh-TW'], ['zh-Hant', [], 'zh-TW'], ['zh-Hant-HK', [], 'zh-TW'], ['zh-MO', [], 'zh-TW'],
+      ['zh', [], 'zh-CN'], ['zh-Hans-HK', [], 'zh-CN'], ['zh-SG', [], 'zh-CN'], ['en-GB', ['zh-TW'], 'en'], ['fr', [], 'zh-CN'],
+      [undefined, ['fr-FR', 'en', 'zh-HK'], 'en'], [undefined, ['zh-hk', 'en'], 'zh-TW'], [undefined, ['de'], 'zh-CN'], ['fr de', ['zh-TW'], 'zh-TW'],
     ];
-    for (const [ui, accept, want] of cases) assert.equal(chooseLang(ui, accept), want, `ui_locales=${ui} Accept-Language=${accept}`);
+    for (const [ui, accepted, want] of cases) assert.equal(chooseLang(ui, accepted), want, `ui_locales=${ui} Accept-Language=${accepted.join(',')}`);
   });
 
   it('the mini-program speaks every page language, each with every key of every other', () => {
