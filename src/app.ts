@@ -12,6 +12,8 @@ import { capConnectionsPerAddress } from './http/connection-cap.ts';
 import { defineRequestContext, logAppErrors } from './http/middleware.ts';
 import { isTrustedPeer } from './http/proxy.ts';
 import { assetRoutes } from './http/assets.ts';
+import { brandPages } from './branding/page.ts';
+import { brandRoutes } from './branding/routes.ts';
 import { healthRoutes } from './http/health.ts';
 import { refuseCrossSitePosts } from './http/same-origin.ts';
 import { resumeOnce } from './login/resume-once.ts';
@@ -91,11 +93,12 @@ export async function createSaoma(config: Config, rawStore: Store, log: Logger, 
   provider.use(refuseCrossSitePosts(config.issuer));
   provider.use(resumeOnce(store));
   provider.use(httpMetrics());
+  provider.use(brandPages(config.branding));
   // Readiness shares the deployment's token through the store, as a second process would.
   const tokens = overrides.wechat ? undefined : createAccessTokenSource({
     appid: config.wechat.appid, secret: config.wechat.secret, apiBase: config.wechat.apiBase.replace(/\/$/, ''), timeoutMs: config.env.WECHAT_TIMEOUT_MS, store, log,
   });
-  for (const router of [healthRoutes(store, tokens), assetRoutes(), browserRoutes(services), miniProgramRoutes(services), avatarRoutes(services)]) {
+  for (const router of [healthRoutes(store, tokens), brandRoutes(config.branding, provider), assetRoutes(), browserRoutes(services), miniProgramRoutes(services), avatarRoutes(services)]) {
     provider.use(router.routes());
     provider.use(router.allowedMethods());
   }

@@ -27,6 +27,9 @@ export interface ClientView {
   post_logout_redirect_uris: string[];
   logo_uri: string | null;
   client_uri: string | null;
+  policy_uri: string | null;
+  tos_uri: string | null;
+  saoma_primary_color: string | null;
   jwks_uri: string | null;
   client_id_issued_at: number | null;
 }
@@ -242,6 +245,9 @@ export function view(metadata: ClientMetadata, source: ClientSource): ClientView
     post_logout_redirect_uris: Array.isArray(m.post_logout_redirect_uris) ? m.post_logout_redirect_uris : [],
     logo_uri: text(m.logo_uri),
     client_uri: text(m.client_uri),
+    policy_uri: text(m.policy_uri),
+    tos_uri: text(m.tos_uri),
+    saoma_primary_color: text(m.saoma_primary_color),
     jwks_uri: text(m.jwks_uri),
     client_id_issued_at: typeof m.client_id_issued_at === 'number' ? m.client_id_issued_at : null,
   };

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { scopes as supportedScopes } from '../oidc/claims.ts';
+import { WEBSITE_COLOUR, websiteLookProblems } from '../branding/website.ts';
 
 /**
  * What saoma accepts as a website's (client's) metadata, wherever it comes from: the clients file,
@@ -28,6 +29,8 @@ export const EDITABLE_FIELDS = [
   'client_name', 'logo_uri', 'client_uri', 'redirect_uris', 'post_logout_redirect_uris',
   'token_endpoint_auth_method', 'grant_types', 'scope', 'first_party', 'application_type',
   'jwks_uri', 'jwks', ...CLIENT_POLICY_FIELDS,
+  // The website's own look on its login page (branding/website.ts, docs/branding.md).
+  'policy_uri', 'tos_uri', WEBSITE_COLOUR,
 ] as const;
 
 export const LIMITS = {
@@ -117,7 +120,7 @@ function problemsOf(issues: z.core.$ZodIssue[]): MetadataProblem[] {
 /** The order problems are listed in: the order of the fields on a registration form. */
 const FIELD_ORDER = [
   'client_secret', 'client_id', 'client_name', 'application_type', 'redirect_uris', 'post_logout_redirect_uris',
-  'logo_uri', 'client_uri', 'jwks_uri', 'token_endpoint_auth_method', 'jwks', 'grant_types', 'scope',
+  'logo_uri', 'client_uri', 'policy_uri', 'tos_uri', WEBSITE_COLOUR, 'jwks_uri', 'token_endpoint_auth_method', 'jwks', 'grant_types', 'scope',
   ...CLIENT_POLICY_FIELDS, 'first_party',
 ];
 
@@ -157,6 +160,11 @@ function fieldRules(rules: MetadataRules) {
     application_type: z.enum(APPLICATION_TYPES, { error: `must be one of ${APPLICATION_TYPES.join(', ')}` }).nullish(),
     logo_uri: link(file).optional(),
     client_uri: link(file).optional(),
+    policy_uri: link(file).optional(),
+    tos_uri: link(file).optional(),
+    [WEBSITE_COLOUR]: z.unknown().superRefine((value, ctx) => {
+      for (const message of websiteLookProblems({ [WEBSITE_COLOUR]: value })) ctx.addIssue({ code: 'custom', message: message.slice(WEBSITE_COLOUR.length + 2) });
+    }).optional(),
     jwks_uri: link(false).optional(),
     token_endpoint_auth_method: z.enum(AUTH_METHODS, { error: notSupported(`one of ${AUTH_METHODS.join(', ')}`) }).nullish(),
     jwks: z.custom<{ keys: unknown[] }>((v) => Boolean(v) && typeof v === 'object' && Array.isArray((v as { keys?: unknown }).keys), { error: 'must be a JSON Web Key Set: {"keys": [...]}', abort: true })

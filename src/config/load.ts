@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { metadataProblems } from '../clients/metadata.ts';
 import { envSchema, type Env } from './env.ts';
+import type { Branding } from '../branding/branding.ts';
+import { loadBranding } from '../branding/load.ts';
 
 import type { ClientMetadata } from 'oidc-provider';
 
@@ -20,6 +22,8 @@ export interface Config {
   wechat: { emulator: boolean; embeddedEmulator: boolean; appid: string; secret: string; apiBase: string };
   store: { kind: 'memory' } | { kind: 'redis'; url: string } | { kind: 'sentinel'; sentinels: string[]; name: string } | { kind: 'cluster'; nodes: string[] };
   clients: ClientMetadata[];
+  /** The operator's look of every page (BRANDING_FILE), checked at start. */
+  branding: Branding;
   demo: boolean;
 }
 
@@ -73,6 +77,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
   for (const key of env.COOKIE_KEYS ?? []) if (key.length < 32) problems.push('COOKIE_KEYS: every key must be at least 32 characters');
 
   const clients = loadClients(env.CLIENTS_FILE, production, problems);
+  const branding = loadBranding(env.BRANDING_FILE, problems);
   if (problems.length) throw new ConfigError(problems);
 
   return {
@@ -90,6 +95,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     },
     store,
     clients,
+    branding,
     demo: env.DEMO ?? !production,
   };
 }
