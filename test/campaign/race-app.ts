@@ -39,7 +39,9 @@ const emulator = options.emulatorPort === undefined ? undefined : createEmulator
 const emulatorServer: Server | undefined = emulator?.app.listen(options.emulatorPort, '127.0.0.1');
 if (emulatorServer) await new Promise((resolve) => emulatorServer.once('listening', resolve));
 const emulatorUrl = options.emulatorUrl ?? `http://127.0.0.1:${options.emulatorPort}`;
-const app = await startSaoma({ PORT: String(options.port), ISSUER: options.issuer, WECHAT_API_BASE: emulatorUrl, TRUST_PROXY: 'true' }, store);
+// WeChat's timeout is not what is raced (test/wechat-failures.test.ts is about it): on a busy CI
+// machine a burst of ten scans must not turn into 503s because the emulator answered late.
+const app = await startSaoma({ PORT: String(options.port), ISSUER: options.issuer, WECHAT_API_BASE: emulatorUrl, TRUST_PROXY: 'true', WECHAT_TIMEOUT_MS: '60000' }, store);
 const { tickets, accounts, provider } = app.saoma;
 
 const s256 = (verifier: string) => createHash('sha256').update(verifier).digest('base64url');

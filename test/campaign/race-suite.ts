@@ -11,7 +11,7 @@ import { baseFor, mp, oneWinner, openLoginPage, postComplete, raceWorld, redeemC
  */
 export const TRIALS = Number(process.env.CAMPAIGN_TRIALS ?? 1000);
 /** Trials run at once: enough to keep this thread and the apps' threads busy, few enough that each race is a race. */
-const CONCURRENCY = Number(process.env.CAMPAIGN_CONCURRENCY ?? 16);
+const CONCURRENCY = Number(process.env.CAMPAIGN_CONCURRENCY ?? 8);
 const WIDTHS = [2, 10];
 
 /**
