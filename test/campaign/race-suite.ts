@@ -5,9 +5,9 @@ import type { AppOptions } from './race-app.ts';
 import { baseFor, mp, oneWinner, openLoginPage, postComplete, raceWorld, redeemCode, resume, runTrials, token, type RaceWorld } from './races.ts';
 
 /**
- * Trials per race, width and store: 1,000 by default, the full campaign of issue 10 (a trial costs
- * well under a millisecond of CPU per HTTP request it makes, split over the app threads and this
- * one); more to hunt, fewer for a quick look.
+ * Trials per race, width and store: 1,000 by default, the full campaign of issue 10; more to hunt,
+ * fewer for a quick look. A trial costs about a millisecond of CPU per HTTP request it makes,
+ * shared between the apps' threads and this one (test/campaign/README.md has the figures).
  */
 export const TRIALS = Number(process.env.CAMPAIGN_TRIALS ?? 1000);
 /** Trials run at once: enough to keep this thread and the apps' threads busy, few enough that each race is a race. */
