@@ -16,6 +16,7 @@ import { brandPages } from './branding/page.ts';
 import { brandRoutes } from './branding/routes.ts';
 import { healthRoutes } from './http/health.ts';
 import { refuseCrossSitePosts } from './http/same-origin.ts';
+import { pinOriginToIssuer } from './http/issuer-origin.ts';
 import { resumeOnce } from './login/resume-once.ts';
 import type { Logger } from './log.ts';
 import { avatarRoutes } from './login/avatar-routes.ts';
@@ -66,6 +67,8 @@ export async function createSaoma(config: Config, rawStore: Store, log: Logger, 
   const accounts = new Accounts(store);
   const signingKeys = await SigningKeys.open(store, log, keySchedule(config.env));
   const provider = await createProvider({ config, store, log, accounts, cookieKeys, clients: configuredClients(config), signingKeys: signingKeys.current() });
+  // Every absolute URL the provider builds names the issuer, never the request's Host.
+  pinOriginToIssuer(provider, config.issuer);
   // A rotation anywhere, or a new key's time to sign, reaches this process without a restart.
   await signingKeys.follow((keys) => installSigningKeys(provider, keys), config.env.KEY_REFRESH_SECONDS * 1000);
   const admin = createAdmin({ config, store, log, provider, keys: signingKeys });
