@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type Koa from 'koa';
 import type Provider from 'oidc-provider';
 import { createAdminApp } from './admin/app.ts';
-import { createAccountService } from './accounts/setup.ts';
+import { accountHooks, createAccountService } from './accounts/setup.ts';
 import type { AccountService } from './accounts/service.ts';
 import { accountCentreRoutes } from './account-centre/routes.ts';
 import { Retention } from './accounts/retention.ts';
@@ -16,15 +16,18 @@ import { capConnectionsPerAddress } from './http/connection-cap.ts';
 import { defineRequestContext, logAppErrors } from './http/middleware.ts';
 import { isTrustedPeer } from './http/proxy.ts';
 import { assetRoutes } from './http/assets.ts';
+import { brandPages } from './branding/page.ts';
+import { brandRoutes } from './branding/routes.ts';
 import { healthRoutes } from './http/health.ts';
 import { refuseCrossSitePosts } from './http/same-origin.ts';
+import { pinOriginToIssuer } from './http/issuer-origin.ts';
 import { resumeOnce } from './login/resume-once.ts';
 import type { Logger } from './log.ts';
 import { avatarRoutes } from './login/avatar-routes.ts';
-import { browserRoutes } from './login/browser-routes.ts';
+import { browserRoutes } from './login/browser/routes.ts';
 import { CodeBudget, PhoneBudget } from './login/budget.ts';
-import { miniProgramRoutes } from './login/mp-routes.ts';
-import { QrCodes } from './login/qrcodes.ts';
+import { miniProgramRoutes } from './login/mp/routes.ts';
+import { MiniProgramCodes } from './login/mini-program-codes.ts';
 import { Tickets } from './login/tickets.ts';
 import { Accounts } from './oidc/accounts.ts';
 import { SigningKeys, keySchedule, loadCookieKeys } from './oidc/keys.ts';
@@ -70,10 +73,14 @@ export async function createSaoma(config: Config, rawStore: Store, log: Logger, 
   const accounts = new Accounts(store);
   const signingKeys = await SigningKeys.open(store, log, keySchedule(config.env));
   const provider = await createProvider({ config, store, log, accounts, cookieKeys, clients: configuredClients(config), signingKeys: signingKeys.current() });
+  // Every absolute URL the provider builds names the issuer, never the request's Host.
+  pinOriginToIssuer(provider, config.issuer);
   // A rotation anywhere, or a new key's time to sign, reaches this process without a restart.
   await signingKeys.follow((keys) => installSigningKeys(provider, keys), config.env.KEY_REFRESH_SECONDS * 1000);
   const admin = createAdmin({ config, store, log, provider, keys: signingKeys });
-  const accountService = createAccountService({ store, log, accounts, provider, audit: admin.audit, serving: true });
+  // Issue 13 (people's accounts): the hooks go on every serving Provider instance; the service asks for the current one.
+  accountHooks(provider, store, log);
+  const accountService = createAccountService({ store, log, accounts, provider: () => provider, audit: admin.audit });
   const retention = new Retention({ accounts: accountService, store, log, days: config.env.ACCOUNT_RETENTION_DAYS, everyMs: config.env.ACCOUNT_RETENTION_SWEEP_SECONDS * 1000 });
   retention.start();
   const tickets = new Tickets(store, log, config.env.TICKET_TTL_SECONDS * 1000);
@@ -93,18 +100,19 @@ export async function createSaoma(config: Config, rawStore: Store, log: Logger, 
   });
   const { CODE_LIMIT_PER_IP, CODE_LIMIT_PER_CLIENT, CODE_LIMIT_TOTAL, CODE_LIMIT_STORE_DOWN, PHONE_MONTHLY_CAP } = config.env;
   const budget = new CodeBudget(store, log, { perIp: CODE_LIMIT_PER_IP, perClient: CODE_LIMIT_PER_CLIENT, total: CODE_LIMIT_TOTAL, storeDown: CODE_LIMIT_STORE_DOWN });
-  const qrcodes = new QrCodes(store, wechat, undefined, budget);
-  const services = { config, store, log, provider, tickets, accounts, wechat, qrcodes, phones: new PhoneBudget(store, PHONE_MONTHLY_CAP) };
+  const codes = new MiniProgramCodes(store, wechat, undefined, budget);
+  const services = { config, store, log, provider, tickets, accounts, wechat, codes, phones: new PhoneBudget(store, PHONE_MONTHLY_CAP) };
 
   defineRequestContext(provider, log);
   provider.use(refuseCrossSitePosts(config.issuer));
   provider.use(resumeOnce(store));
   provider.use(httpMetrics());
+  provider.use(brandPages(config.branding));
   // Readiness shares the deployment's token through the store, as a second process would.
   const tokens = overrides.wechat ? undefined : createAccessTokenSource({
     appid: config.wechat.appid, secret: config.wechat.secret, apiBase: config.wechat.apiBase.replace(/\/$/, ''), timeoutMs: config.env.WECHAT_TIMEOUT_MS, store, log,
   });
-  for (const router of [healthRoutes(store, tokens), assetRoutes(), browserRoutes(services), miniProgramRoutes(services), avatarRoutes(services), accountCentreRoutes(services, accountService)]) {
+  for (const router of [healthRoutes(store, tokens), brandRoutes(config.branding, provider), assetRoutes(), browserRoutes(services), miniProgramRoutes(services), avatarRoutes(services), accountCentreRoutes(services, accountService)]) {
     provider.use(router.routes());
     provider.use(router.allowedMethods());
   }

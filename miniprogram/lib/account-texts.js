@@ -1,4 +1,6 @@
-// Every word the account page shows, in WeChat's language: Chinese, or English for everyone else.
+// Every word the account page shows, in WeChat's language: Simplified or Traditional Chinese, or English for everyone else.
+
+const { acceptLanguage } = require('./texts.js');
 
 const en = {
   navTitle: 'My account',
@@ -63,9 +65,43 @@ const zh = {
   scopes: { openid: '账号标识', profile: '昵称和头像', phone: '手机号', offline_access: '保持登录' },
 };
 
-/** @param {string} language WeChat's language, e.g. 'zh_CN' or 'en' */
+/** @type {typeof en} */
+const zhTW = {
+  navTitle: '我的帳號',
+  loading: '正在開啟你的帳號…',
+  noneTitle: '沒有你的任何資料',
+  none: '這個微信帳號還沒有透過本服務登入過任何網站，因此沒有儲存關於它的任何資料。',
+  websitesTitle: '你登入過的網站',
+  noWebsites: '你目前沒有登入任何網站。',
+  shared: '已提供：{what}',
+  lastUsed: '最近使用：{when}',
+  withdraw: '取消授權',
+  withdrawn: '{name} 已無法再使用你的登入。',
+  signOutEverywhere: '登出所有網站',
+  signedOutEverywhere: '你已登出所有網站。',
+  exportData: '匯出我的資料',
+  exportTitle: '你的資料',
+  copy: '複製',
+  copied: '已複製',
+  back: '返回',
+  deleteAccount: '刪除帳號',
+  deleteTitle: '確定刪除帳號？',
+  deleteGoes: '將永久刪除：你的帳號及其識別碼、暱稱、頭像和手機號碼、與你微信帳號的連結，以及你在所有網站的登入（各網站會收到登出通知）。之後再次登入將成為一個新帳號。各網站自行保存的資料，請向該網站申請刪除。',
+  deleteConfirm: '刪除我的帳號',
+  deletedTitle: '帳號已刪除',
+  deleted: '本服務已不再保存任何關於你的資料。',
+  offline: '網路未連線，請檢查網路後重試。',
+  error: '出了點問題，請稍後再試。',
+  expired: '頁面開啟太久了，請重新開啟。',
+  retry: '重試',
+  scopes: { openid: '帳號識別碼', profile: '暱稱和頭像', phone: '手機號碼', offline_access: '保持登入' },
+};
+
+const byLanguage = { 'zh-CN': zh, 'zh-TW': zhTW, en };
+
+/** @param {string} language WeChat's language, e.g. 'zh_CN', 'zh_TW' or 'en' (as the login page picks it) */
 function accountTexts(language) {
-  return /^zh/i.test(language || '') ? zh : en;
+  return byLanguage[acceptLanguage(language || '')];
 }
 
-module.exports = { accountTexts };
+module.exports = { accountTexts, languages: byLanguage };

@@ -2,14 +2,18 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { AccountService } from '../accounts/service.ts';
 import { SaomaError } from '../errors.ts';
-import { readJson, stringField } from '../http/body.ts';
+import { z } from 'zod';
+import { readJson } from '../http/body.ts';
 import { handleErrors } from '../http/middleware.ts';
-import { rateLimit } from '../http/rate-limit.ts';
+import { parse, requiredString } from '../http/parse.ts';
+import { mpEdge, wechatIdentityOf } from '../login/mp/edge.ts';
 import type { LoginServices } from '../login/services.ts';
-import { toSaomaError } from '../wechat/errors.ts';
 import { CentreSessions } from './sessions.ts';
 
-const CLIENT_ID = /^[A-Za-z0-9._~-]{1,128}$/;
+/** `code`: a fresh wx.login code, exchanged once with WeChat to learn whose account centre this is. */
+const SessionRequest = z.object({ code: requiredString('code', 128) });
+const WebsiteParams = z.object({ client_id: z.string().regex(/^[A-Za-z0-9._~-]{1,128}$/, { error: 'That is not a website id.' }) });
+const DeleteRequest = z.object({ confirm: z.literal(true, { error: 'Send {"confirm": true}: deleting cannot be undone.' }) });
 
 /**
  * The account centre's API for the companion mini-program (`/mp/account/*`): a person opens a
@@ -26,7 +30,8 @@ export function accountCentreRoutes(services: LoginServices, accounts: AccountSe
   const holder = (ctx: Context) => sessions.holder(ctx.get('authorization'));
 
   router.post('/session', async (ctx) => {
-    const sub = await accountOfCode(services, stringField(await readJson(ctx), 'code', 128));
+    const { code } = parse(SessionRequest, await readJson(ctx));
+    const sub = await accountOfCode(services, code);
     ctx.body = await sessions.open(sub);
   });
 
@@ -38,8 +43,7 @@ export function accountCentreRoutes(services: LoginServices, accounts: AccountSe
 
   router.post('/websites/:client_id/withdraw', async (ctx) => {
     const { sub } = await holder(ctx);
-    const clientId = ctx.params.client_id!;
-    if (!CLIENT_ID.test(clientId)) throw new SaomaError('invalid_request', 'That is not a website id.');
+    const { client_id: clientId } = parse(WebsiteParams, ctx.params);
     ctx.body = await accounts.withdraw(sub, clientId, who(ctx, sub));
   });
 
@@ -55,7 +59,7 @@ export function accountCentreRoutes(services: LoginServices, accounts: AccountSe
 
   router.delete('/', async (ctx) => {
     const { sub, token } = await holder(ctx);
-    if ((await readJson(ctx)).confirm !== true) throw new SaomaError('invalid_request', 'Send {"confirm": true}: deleting cannot be undone.');
+    parse(DeleteRequest, await readJson(ctx));
     await accounts.delete(sub, who(ctx, sub));
     await sessions.close(token);
     ctx.body = { deleted: true };
@@ -69,24 +73,9 @@ export function accountCentreRoutes(services: LoginServices, accounts: AccountSe
   return router;
 }
 
-/** The /mp/* edge: no caching, and the same per-address budget as the login's mini-program API. */
-function mpEdge({ store, config }: LoginServices) {
-  return async (ctx: Context, next: () => Promise<unknown>) => {
-    ctx.set('Cache-Control', 'no-store');
-    await rateLimit(store, `mp:${ctx.ip}`, config.env.MP_RATE_LIMIT_PER_IP, 60_000);
-    await next();
-  };
-}
-
 /** The account of the WeChat user a fresh wx.login `code` belongs to; never creates one. */
-async function accountOfCode({ wechat, accounts, config }: LoginServices, code: string): Promise<string> {
-  let session;
-  try {
-    session = await wechat.exchangeCode(code);
-  } catch (err) {
-    throw toSaomaError(err);
-  }
-  const account = await accounts.lookup({ appid: config.wechat.appid, openid: session.openid, ...(session.unionid ? { unionid: session.unionid } : {}) });
+async function accountOfCode(services: LoginServices, code: string): Promise<string> {
+  const account = await services.accounts.lookup(await wechatIdentityOf(services, code));
   if (!account) throw new SaomaError('account_not_found', 'This WeChat account has not signed in anywhere with this service, so nothing is held about it.');
   return account.sub;
 }

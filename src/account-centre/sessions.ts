@@ -1,13 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { indexForAccount } from '../accounts/account-index.ts';
 import { SaomaError } from '../errors.ts';
+import { storeKeys } from '../store/keys.ts';
 import type { Store } from '../store/store.ts';
 
 /** How long an account-centre session lives: long enough to look around, short enough to forget. */
 export const CENTRE_SESSION_MS = 10 * 60_000;
 
 function sessionKey(token: string): string {
-  return `account-centre:${createHash('sha256').update(token).digest('base64url')}`;
+  return storeKeys.accountCentreSession(createHash('sha256').update(token).digest('base64url'));
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { storeKeys } from '../store/keys.ts';
 import type { Store } from '../store/store.ts';
 
 type AdapterFactory = (model: string) => Adapter;
@@ -21,7 +22,7 @@ export type IndexedModel = (typeof INDEXED_MODELS)[number];
  * Cluster is fine).
  */
 export function accountIndex(sub: string): string {
-  return `account-index:${sub}`;
+  return storeKeys.accountIndex(sub);
 }
 
 /** Records `member` under the person's index for at least `ttlMs` (none: until deleted). */

@@ -1,7 +1,8 @@
 import type Provider from 'oidc-provider';
 import { SaomaError } from '../errors.ts';
 import type { Audit } from '../log.ts';
-import { ACCOUNT_LIST, type Account, type Accounts } from '../oidc/accounts.ts';
+import type { Account, Accounts } from '../oidc/accounts.ts';
+import { storeKeys } from '../store/keys.ts';
 import type { Store } from '../store/store.ts';
 import { accountIndex } from './account-index.ts';
 import { announceLogouts } from './backchannel.ts';
@@ -41,6 +42,9 @@ export interface AccountDeps {
 
 const MAX_PAGE = 200;
 
+/** The lookups that lead to a person (identity links, the phone number): removed only while they still name them. */
+const LOOKUP_KEYS = [storeKeys.identityByOpenid(''), storeKeys.identityByUnionid(''), storeKeys.accountByPhone('')];
+
 /**
  * People's accounts, for administrators and for the person themselves: the same reads and the
  * same effects whichever way in (admin API, command line, account centre, retention), each change
@@ -57,7 +61,7 @@ export class AccountService {
   /** Newest first, `limit` at a time; `after` is the previous page's `next`. */
   async list(limit = 50, after?: string): Promise<{ accounts: AccountSummary[]; next: string | null }> {
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw new SaomaError('invalid_request', `"limit" must be a whole number from 1 to ${MAX_PAGE}.`);
-    const members = (await this.#deps.store.indexMembers(ACCOUNT_LIST)).map(parseMember).filter((m) => m !== undefined).sort(newestFirst);
+    const members = (await this.#deps.store.indexMembers(storeKeys.accountList)).map(parseMember).filter((m) => m !== undefined).sort(newestFirst);
     const start = after === undefined ? 0 : members.findIndex((m) => newestFirst(m, parseMember(after) ?? m) > 0);
     const page: AccountSummary[] = [];
     let next: string | null = null;
@@ -86,7 +90,7 @@ export class AccountService {
     const fragment = (by.nickname ?? '').toLowerCase();
     if (!fragment) throw new SaomaError('invalid_request', 'Give one of "sub", "phone" or "nickname".');
     const found: AccountSummary[] = [];
-    for (const member of (await this.#deps.store.indexMembers(ACCOUNT_LIST)).map(parseMember).filter((m) => m !== undefined).sort(newestFirst)) {
+    for (const member of (await this.#deps.store.indexMembers(storeKeys.accountList)).map(parseMember).filter((m) => m !== undefined).sort(newestFirst)) {
       const account = await this.#deps.accounts.find(member.sub);
       if (account?.nickname?.toLowerCase().includes(fragment)) found.push(summary(account));
       if (found.length === MAX_PAGE) break;
@@ -132,7 +136,7 @@ export class AccountService {
 
   /** Every account's sub, oldest first (retention walks them all). */
   async everySub(): Promise<string[]> {
-    return (await this.#deps.store.indexMembers(ACCOUNT_LIST)).map(parseMember).filter((m) => m !== undefined).sort(newestFirst).reverse().map((m) => m.sub);
+    return (await this.#deps.store.indexMembers(storeKeys.accountList)).map(parseMember).filter((m) => m !== undefined).sort(newestFirst).reverse().map((m) => m.sub);
   }
 
   /** When the person last signed in or a website last used their tokens; their creation when never (seconds). */
@@ -147,7 +151,7 @@ export class AccountService {
   async export(sub: string, who: Actor) {
     const account = await this.#account(sub);
     const held = await this.#deps.holdings.read(sub);
-    const avatars = await this.#deps.store.indexMembers(`avatars:${sub}`);
+    const avatars = await this.#deps.store.indexMembers(storeKeys.avatarsOf(sub));
     this.#deps.audit({ event: 'account.exported', ...who, sub });
     return {
       exported_at: new Date().toISOString(),
@@ -208,15 +212,15 @@ export class AccountService {
     const account = await this.#account(sub);
     const { held, sent } = await this.#endAll(sub);
     const { store } = this.#deps;
-    for (const member of await store.indexMembers(`avatars:${sub}`)) await store.delete(`avatar:${member.slice(member.indexOf('.') + 1)}`);
-    await store.delete(`avatars:${sub}`);
+    for (const member of await store.indexMembers(storeKeys.avatarsOf(sub))) await store.delete(storeKeys.avatar(member.slice(member.indexOf('.') + 1)));
+    await store.delete(storeKeys.avatarsOf(sub));
     // Identity and phone keys only while they still name this person (they may name a newer account).
     for (const key of held.keys) {
-      if (key.startsWith('identity:') || key.startsWith('phone:')) await store.deleteIfEquals(key, sub);
+      if (LOOKUP_KEYS.some((family) => key.startsWith(family))) await store.deleteIfEquals(key, sub);
       else await store.delete(key);
     }
-    await store.delete(`account:${sub}`);
-    await store.indexRemove(ACCOUNT_LIST, `${account.created_at}.${sub}`);
+    await store.delete(storeKeys.account(sub));
+    await store.indexRemove(storeKeys.accountList, `${account.created_at}.${sub}`);
     await store.delete(accountIndex(sub));
     this.#deps.audit({ event: 'account.deleted', ...who, sub, logouts_sent: sent });
     return { sub, deleted: true, logouts_sent: sent };

@@ -11,16 +11,21 @@ import { AccountService } from './service.ts';
 import { recordUsage } from './usage.ts';
 
 /**
- * The account service over the store and provider one process uses. A server (`serving`) also
- * records usage from the provider's events and sends logout tokens in the background; the
- * command line, which exits when done, sends them before it returns instead.
+ * The account features' hooks on one serving Provider instance: usage marks from its events and
+ * logout tokens sent in the background. Call it for every instance that serves requests (a new
+ * one built after a key rotation too). The rest of issue 13's provider side is in its
+ * configuration (oidc/provider.ts: the account-indexed adapter, backchannelLogout, `fetch`, and
+ * findAccount refusing a blocked account), so every instance createProvider builds has it.
+ * The command line, which exits when done, sends logout tokens before it returns instead.
  */
-export function createAccountService(deps: { store: Store; log: Logger; accounts: Accounts; provider: Provider; audit: Audit; serving: boolean }): AccountService {
-  const { store, log, provider } = deps;
-  if (deps.serving) {
-    recordUsage(provider, store, log);
-    deliverLogoutsInBackground(provider, log);
-  }
+export function accountHooks(provider: Provider, store: Store, log: Logger): void {
+  recordUsage(provider, store, log);
+  deliverLogoutsInBackground(provider, log);
+}
+
+/** The account service over the store; `provider` answers the instance serving now. */
+export function createAccountService(deps: { store: Store; log: Logger; accounts: Accounts; provider: () => Provider; audit: Audit }): AccountService {
+  const { store, log } = deps;
   const adapters = withAccountIndex(withClientGrantIndex(adapterFactory(store, log), store), store);
-  return new AccountService({ store, accounts: deps.accounts, holdings: new AccountHoldings(store, adapters), provider: () => provider, audit: deps.audit });
+  return new AccountService({ store, accounts: deps.accounts, holdings: new AccountHoldings(store, adapters), provider: deps.provider, audit: deps.audit });
 }

@@ -1,17 +1,18 @@
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Logger } from '../log.ts';
+import { storeKeys } from '../store/keys.ts';
 import type { Store } from '../store/store.ts';
 import { indexForAccount } from './account-index.ts';
 
 /** When the person last signed in anywhere (seconds). */
 export function signedInKey(sub: string): string {
-  return `account-signed-in:${sub}`;
+  return storeKeys.accountSignedIn(sub);
 }
 
 /** When a website last used the person's sign-in (an authorization or a token). */
 export function usedKey(sub: string, clientId: string): string {
-  return `account-used:${sub}:${clientId}`;
+  return storeKeys.accountUsed(sub, clientId);
 }
 
 /**
@@ -45,7 +46,7 @@ export function recordUsage(provider: Provider, store: Store, log: Logger): void
 export async function lastActivity(store: Store, sub: string, keys: string[]): Promise<number> {
   let last = 0;
   for (const key of keys) {
-    if (key !== signedInKey(sub) && !key.startsWith(`account-used:${sub}:`)) continue;
+    if (key !== signedInKey(sub) && !key.startsWith(storeKeys.accountUsedPrefix(sub))) continue;
     last = Math.max(last, Number((await store.get(key)) ?? 0));
   }
   return last;

@@ -27,6 +27,7 @@ export const envSchema = z.object({
   HSTS_MAX_AGE_SECONDS: z.coerce.number().int().min(0).default(31_536_000),
   CONNECTIONS_PER_IP: z.coerce.number().int().min(0).default(256),
   CLIENTS_FILE: z.string().default('config/clients.json'),
+  BRANDING_FILE: z.string().optional(),
   COOKIE_KEYS: list.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
@@ -99,6 +100,7 @@ export const envDocs: Record<keyof Env, string> = {
   HSTS_MAX_AGE_SECONDS: 'With an https ISSUER, every answer carries `Strict-Transport-Security: max-age=<this>` (no `includeSubDomains`). `0` tells browsers to forget it.',
   CONNECTIONS_PER_IP: 'Most open connections one address may hold (long-polls keep theirs open); one more is answered 429 and closed at once. Connections from trusted proxies (TRUST_PROXY) are not counted: cap those at the proxy. `0`: no cap.',
   CLIENTS_FILE: 'JSON array of OIDC client metadata, read and validated at start.',
+  BRANDING_FILE: 'JSON file of the operator\'s look of every page: product name, logo, colour, favicon, extra stylesheet, footer, ICP and public-security filing numbers, privacy policy and terms (docs/branding.md). Checked at start: every problem is named and saoma does not start. Unset: saoma\'s own look.',
   COOKIE_KEYS: 'Comma-separated cookie signing keys (newest first, each ≥ 32 characters). Required in production; generated and kept in the store otherwise.',
   LOG_LEVEL: 'pino log level.',
   REDIS_URL: 'Standalone Redis URL. Without any REDIS_* setting the in-memory store is used.',

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { nanoid } from 'nanoid';
 import { indexForAccount } from '../accounts/account-index.ts';
+import { storeKeys } from '../store/keys.ts';
 import type { Store } from '../store/store.ts';
+import { updateWithRetry } from '../store/update.ts';
 
 /** What we keep about a person. `sub` is ours and stable; WeChat ids live only in hashed keys. */
 export interface Account {
@@ -14,9 +16,6 @@ export interface Account {
   /** Seconds since the epoch: set while an administrator has blocked the account (no sign-in). */
   blocked_at?: number;
 }
-
-/** Every account, as `<created_at>.<sub>` (so a listing can sort newest first without reading each). */
-export const ACCOUNT_LIST = 'accounts';
 
 export interface WeChatIdentity {
   appid: string;
@@ -73,10 +72,10 @@ export class Accounts {
   async #claim(primary: string, stale: string | undefined): Promise<string | undefined> {
     const candidate = nanoid(24);
     const account: Account = { sub: candidate, created_at: Math.floor(Date.now() / 1000) };
-    await this.#store.create(`account:${candidate}`, JSON.stringify(account));
+    await this.#store.create(storeKeys.account(candidate), JSON.stringify(account));
     const won = stale === undefined ? await this.#store.create(primary, candidate) : await this.#store.compareAndSet(primary, stale, candidate);
     if (won) return candidate;
-    await this.#store.delete(`account:${candidate}`);
+    await this.#store.delete(storeKeys.account(candidate));
     return this.#store.get(primary);
   }
 
@@ -86,7 +85,7 @@ export class Accounts {
       await indexForAccount(this.#store, sub, `key:${key}`);
       await this.#store.create(key, sub);
     }
-    await this.#store.indexAdd(ACCOUNT_LIST, `${createdAt}.${sub}`);
+    await this.#store.indexAdd(storeKeys.accountList, `${createdAt}.${sub}`);
   }
 
   /** The account whose verified phone number is `e164`, if any. */
@@ -113,28 +112,27 @@ export class Accounts {
       await indexForAccount(this.#store, sub, `key:${phoneKey(changes.phone_number)}`);
       await this.#store.set(phoneKey(changes.phone_number), sub);
     }
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const raw = await this.#store.get(`account:${sub}`);
-      if (!raw) return undefined;
+    const { result } = await updateWithRetry(this.#store, storeKeys.account(sub), (raw) => {
+      if (!raw) return { result: undefined };
       const next: Account = { ...(JSON.parse(raw) as Account), ...changes, sub };
       // An undefined change removes the field (unblocking).
       for (const [field, value] of Object.entries(changes)) if (value === undefined) delete (next as unknown as Record<string, unknown>)[field];
-      if (await this.#store.compareAndSet(`account:${sub}`, raw, JSON.stringify(next))) return next;
-    }
-    throw new Error('account update lost five races in a row');
+      return { result: next, next: JSON.stringify(next) };
+    }, { attempts: 5, exhausted: () => new Error('account update lost five races in a row') });
+    return result;
   }
 }
 
 function identityKeys(identity: WeChatIdentity): { openidKey: string; unionKey: string | undefined } {
   return {
-    openidKey: `identity:openid:${digest(`${identity.appid}:${identity.openid}`)}`,
-    unionKey: identity.unionid ? `identity:unionid:${digest(identity.unionid)}` : undefined,
+    openidKey: storeKeys.identityByOpenid(digest(`${identity.appid}:${identity.openid}`)),
+    unionKey: identity.unionid ? storeKeys.identityByUnionid(digest(identity.unionid)) : undefined,
   };
 }
 
 /** The phone lookup holds a hash of the number, as identity keys do. */
 export function phoneKey(e164: string): string {
-  return `phone:${digest(e164)}`;
+  return storeKeys.accountByPhone(digest(e164));
 }
 
 function digest(value: string): string {

@@ -4,6 +4,7 @@ import { Retention } from '../../src/accounts/retention.ts';
 import { signedInKey, usedKey } from '../../src/accounts/usage.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { createLogger } from '../../src/log.ts';
+import { storeKeys } from '../../src/store/keys.ts';
 import { refresh } from '../admin/helpers.ts';
 import { RP, startSaoma, type RunningSaoma } from '../helpers/saoma.ts';
 import { inspectableMemory, keysMentioning, signInAs, type InspectableStore } from './helpers.ts';
@@ -32,8 +33,8 @@ describe('account retention (ACCOUNT_RETENTION_DAYS)', () => {
     const old = Math.floor(Date.now() / 1000) - 40 * DAY;
     await saoma.store.set(signedInKey(idle.sub), String(old));
     await saoma.store.set(usedKey(idle.sub, RP.client_id), String(old));
-    const record = JSON.parse((await saoma.store.get(`account:${idle.sub}`))!);
-    await saoma.store.set(`account:${idle.sub}`, JSON.stringify({ ...record, created_at: old }));
+    const record = JSON.parse((await saoma.store.get(storeKeys.account(idle.sub)))!);
+    await saoma.store.set(storeKeys.account(idle.sub), JSON.stringify({ ...record, created_at: old }));
     await saoma.store.indexRemove('accounts', `${record.created_at}.${idle.sub}`);
     await saoma.store.indexAdd('accounts', `${old}.${idle.sub}`);
 

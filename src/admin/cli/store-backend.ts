@@ -50,7 +50,7 @@ export async function storeBackend(environment: NodeJS.ProcessEnv): Promise<Back
       listKeys: async () => service.listKeys(),
       rotateKeys: (delaySeconds) => refusals(service.rotateKeys(who, delaySeconds)),
       registrationToken: (ttlSeconds) => refusals(service.createRegistrationToken(who, ttlSeconds ?? 7 * 24 * 3600)),
-      accounts: storeAccounts(createAccountService({ store, log, accounts, provider, audit, serving: false }), who, refusals),
+      accounts: storeAccounts(createAccountService({ store, log, accounts, provider: () => provider, audit }), who, refusals),
       close: () => store.close(),
     };
   } catch (err) {
