@@ -1,7 +1,22 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { AccountService, Actor } from '../accounts/service.ts';
-import { SaomaError } from '../errors.ts';
+import { z } from 'zod';
+import { parse } from '../http/parse.ts';
+
+/** One query value: given once, 1–128 characters. */
+const queryValue = (name: string) => z.string({ error: `Give "${name}" once.` })
+  .min(1, { error: `"${name}" must be 1–128 characters.` })
+  .max(128, { error: `"${name}" must be 1–128 characters.` });
+
+/** GET /accounts: find by at most one of sub, phone, nickname; else a page of the listing. */
+const AccountsQuery = z.object({
+  sub: queryValue('sub').optional(),
+  phone: queryValue('phone').optional(),
+  nickname: queryValue('nickname').optional(),
+  limit: queryValue('limit').regex(/^\d{1,4}$/, { error: '"limit" must be a whole number from 1 to 200.' }).optional(),
+  after: queryValue('after').optional(),
+}).refine((q) => [q.sub, q.phone, q.nickname].filter((v) => v !== undefined).length <= 1, { error: 'Find by one of "sub", "phone" or "nickname" at a time.' });
 
 /**
  * People's accounts in the admin API, under `prefix` (ADMIN_PATH): list (newest first, paged),
@@ -14,21 +29,12 @@ export function accountRoutes(accounts: AccountService, prefix: string): Router 
   const sub = (ctx: Context) => ctx.params.sub!;
 
   router.get('/accounts', async (ctx) => {
-    const query = (name: string) => {
-      const value = ctx.query[name];
-      if (Array.isArray(value)) throw new SaomaError('invalid_request', `Give "${name}" once.`);
-      if (value !== undefined && (value.length === 0 || value.length > 128)) throw new SaomaError('invalid_request', `"${name}" must be 1–128 characters.`);
-      return value;
-    };
-    const [bySub, phone, nickname] = [query('sub'), query('phone'), query('nickname')];
-    if ([bySub, phone, nickname].filter((v) => v !== undefined).length > 1) throw new SaomaError('invalid_request', 'Find by one of "sub", "phone" or "nickname" at a time.');
+    const { sub: bySub, phone, nickname, limit, after } = parse(AccountsQuery, ctx.query);
     if (bySub !== undefined || phone !== undefined || nickname !== undefined) {
       ctx.body = { accounts: await accounts.find({ sub: bySub, phone, nickname }), next: null };
       return;
     }
-    const limit = query('limit');
-    if (limit !== undefined && !/^\d{1,4}$/.test(limit)) throw new SaomaError('invalid_request', '"limit" must be a whole number from 1 to 200.');
-    ctx.body = await accounts.list(limit === undefined ? undefined : Number(limit), query('after'));
+    ctx.body = await accounts.list(limit === undefined ? undefined : Number(limit), after);
   });
 
   router.get('/accounts/:sub', async (ctx) => {
