@@ -60,7 +60,8 @@ function clientView(client: { clientName?: string; logoUri?: string; clientUri?:
  * `_interaction` cookie must name this uid); any other browser gets a 4xx and learns nothing.
  */
 export function browserRoutes(services: LoginServices): Router {
-  const { provider, tickets, qrcodes, config } = services;
+  // The provider is read at each use: a signing-key change replaces it (oidc/live-provider.ts).
+  const { tickets, qrcodes, config } = services;
   const links = new WeChatLinks(services.store, services.wechat, {
     kind: config.env.WECHAT_OPEN_LINK,
     appid: config.wechat.appid,
@@ -79,7 +80,7 @@ export function browserRoutes(services: LoginServices): Router {
   async function interaction(ctx: Context): Promise<Interaction> {
     let details: Interaction;
     try {
-      details = await provider.interactionDetails(ctx.req, ctx.res);
+      details = await services.provider.interactionDetails(ctx.req, ctx.res);
     } catch (err) {
       await rememberWebsite(ctx);
       throw err;
@@ -87,7 +88,7 @@ export function browserRoutes(services: LoginServices): Router {
     if (details.uid !== ctx.params.uid) {
       throw new SaomaError('interaction_not_found', 'This login page belongs to another browser or has expired.');
     }
-    const client = await provider.Client.find(String(details.params.client_id));
+    const client = await services.provider.Client.find(String(details.params.client_id));
     ctx.state.back = client?.clientUri ?? client?.initiateLoginUri;
     ctx.state.client = client;
     return details;
@@ -101,7 +102,7 @@ export function browserRoutes(services: LoginServices): Router {
   async function rememberWebsite(ctx: Context): Promise<void> {
     try {
       const ticket = await tickets.current(String(ctx.params.uid));
-      const client = ticket ? await provider.Client.find(ticket.client_id) : undefined;
+      const client = ticket ? await services.provider.Client.find(ticket.client_id) : undefined;
       ctx.state.back = client?.clientUri ?? client?.initiateLoginUri;
     } catch {
       // best effort: the page says the same without the link
@@ -247,13 +248,13 @@ export function browserRoutes(services: LoginServices): Router {
     // Confirming in WeChat was consent to exactly the scopes shown there. A scope the person did
     // not give in WeChat (no tap on the phone button) is recorded as refused, so the website
     // gets its code without that claim and without a second consent page.
-    const grant = new provider.Grant({ accountId, clientId: done.client_id });
+    const grant = new services.provider.Grant({ accountId, clientId: done.client_id });
     grant.addOIDCScope(done.scopes.join(' '));
     const refused = String(details.params.scope ?? '').split(' ').filter((scope) => scope && !done.scopes.includes(scope));
     if (refused.length) grant.rejectOIDCScope(refused.join(' '));
     const grantId = await grant.save();
     const result: InteractionResults = { login: { accountId, amr: ['wechat'], remember: true }, consent: { grantId } };
-    const returnTo = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
+    const returnTo = await services.provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
     try {
       await tickets.update(done.scene, (t) => {
         const state = effectiveState(t);
@@ -264,7 +265,7 @@ export function browserRoutes(services: LoginServices): Router {
       // Expired or cancelled in between: the saved result must not sign anyone in. (Consumed
       // means a concurrent /complete of this same login won; its result stands.)
       if (err instanceof SaomaError && err.code !== 'ticket_consumed' && err.code.startsWith('ticket_')) {
-        await provider.interactionResult(ctx.req, ctx.res, {}, { mergeWithLastSubmission: false });
+        await services.provider.interactionResult(ctx.req, ctx.res, {}, { mergeWithLastSubmission: false });
       }
       refuseCompletion(ctx, details, err);
       return;
@@ -292,8 +293,8 @@ export function browserRoutes(services: LoginServices): Router {
       throw new SaomaError('invalid_request', 'There is nothing to consent to on this page.');
     }
     const grant = details.grantId
-      ? await provider.Grant.find(details.grantId)
-      : new provider.Grant({ accountId: details.session.accountId, clientId: String(details.params.client_id) });
+      ? await services.provider.Grant.find(details.grantId)
+      : new services.provider.Grant({ accountId: details.session.accountId, clientId: String(details.params.client_id) });
     if (!grant) throw new SaomaError('interaction_not_found', 'This consent request has expired; go back to the website.');
     const missingScope = details.prompt.details.missingOIDCScope as string[] | undefined;
     const missingClaims = details.prompt.details.missingOIDCClaims as string[] | undefined;
@@ -305,7 +306,7 @@ export function browserRoutes(services: LoginServices): Router {
     if (missingClaims) grant.addOIDCClaims(missingClaims);
     const grantId = await grant.save();
     ctx.status = 303;
-    ctx.redirect(await provider.interactionResult(ctx.req, ctx.res, { consent: details.grantId ? {} : { grantId } }, { mergeWithLastSubmission: true }));
+    ctx.redirect(await services.provider.interactionResult(ctx.req, ctx.res, { consent: details.grantId ? {} : { grantId } }, { mergeWithLastSubmission: true }));
   });
 
   router.post('/abort', async (ctx) => {
@@ -316,7 +317,7 @@ export function browserRoutes(services: LoginServices): Router {
       await tickets.update(ticket.scene, (t) => (isFinished(effectiveState(t)) ? t : { ...t, state: 'cancelled' }));
     }
     ctx.status = 303;
-    ctx.redirect(await provider.interactionResult(ctx.req, ctx.res, { error: 'access_denied', error_description: 'The user cancelled the sign-in.' }, { mergeWithLastSubmission: false }));
+    ctx.redirect(await services.provider.interactionResult(ctx.req, ctx.res, { error: 'access_denied', error_description: 'The user cancelled the sign-in.' }, { mergeWithLastSubmission: false }));
   });
 
   return router;

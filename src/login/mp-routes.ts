@@ -24,7 +24,7 @@ const FINISH_GRACE_MS = 60_000;
  * nothing about the ticket beyond "invalid_token".
  */
 export function miniProgramRoutes(services: LoginServices): Router {
-  const { tickets, accounts, wechat, provider, store, config, log, phones } = services;
+  const { tickets, accounts, wechat, store, config, log, phones } = services;
   const audit = auditLog(log);
   const router = new Router({ prefix: '/mp' });
   router.use(handleErrors(() => 'json'));
@@ -75,7 +75,7 @@ export function miniProgramRoutes(services: LoginServices): Router {
     audit({ event: 'ticket.scanned', actor: `wechat:${account.sub}`, ip: ctx.ip, client_id: scanned.client_id, ...networksForAudit(scanned, ctx.ip) });
 
     const { t } = pageLocale(ctx);
-    const client = await provider.Client.find(scanned.client_id);
+    const client = await services.provider.Client.find(scanned.client_id);
     // Past the month's phone-number cap the mini-program is not asked for one: it shows the
     // phone button only for a `phone` scope in this answer, and the login completes without it.
     const phoneCapped = scanned.scopes.includes('phone') && !(await phones.available());
