@@ -1,5 +1,6 @@
 import { SaomaError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { imageTypeOf } from '../image-type.ts';
 import { recordWeChatCall } from '../metrics/metrics.ts';
 import type { Store } from '../store/store.ts';
 import { createAccessTokenSource } from './access-token.ts';
@@ -105,7 +106,7 @@ export function createWeChat(options: WeChatOptions): WeChat {
         const body = await callWeChat({ api: 'getwxacodeunlimit', url: `${apiBase}/wxa/getwxacodeunlimit?access_token=${encodeURIComponent(token)}`, timeoutMs, json });
         // WeChat's content-type has been wrong before (JSON errors as text/plain): trust the bytes.
         const contentType = imageTypeOf(body);
-        if (contentType) return { image: body, contentType };
+        if (contentType === 'image/jpeg' || contentType === 'image/png') return { image: body, contentType };
         parseAnswer('getwxacodeunlimit', body);
         throw new WeChatApiError('getwxacodeunlimit', 'bad_response', 'answer is neither an image nor an errcode');
       });
@@ -159,9 +160,3 @@ export function createWeChat(options: WeChatOptions): WeChat {
 /** The earliest and latest expiry WeChat accepts for a URL Link, in seconds from now. */
 const URL_LINK_MIN_SECONDS = 61;
 const URL_LINK_MAX_SECONDS = 30 * 86_400;
-
-function imageTypeOf(body: Buffer): string | undefined {
-  if (body.length >= 3 && body[0] === 0xff && body[1] === 0xd8 && body[2] === 0xff) return 'image/jpeg';
-  if (body.length >= 4 && body[0] === 0x89 && body[1] === 0x50 && body[2] === 0x4e && body[3] === 0x47) return 'image/png';
-  return undefined;
-}
