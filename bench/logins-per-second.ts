@@ -2,7 +2,7 @@
  * Full logins per second: saoma vs oidc-provider with an instant login, on the same store, in the
  * same run (product.md: saoma reaches at least 0.75 × the instant-login figure).
  *
- *   node bench/logins-per-second.ts [--seconds 20] [--workers 16] [--rounds 2] [--quiet 120]
+ *   node bench/logins-per-second.ts [--seconds 20] [--workers 16] [--rounds 2] [--quiet 120] [--result FILE]
  *
  * Two processes on one dedicated redis-server (each with its own key prefix), plus the standalone
  * WeChat emulator:
@@ -16,13 +16,18 @@
  * `--seconds`, alternating instant / saoma for `--rounds` rounds. The scene is read from the store
  * rather than decoded from the image (decoding is the phone's work, and would load this machine).
  * Besides logins/s, the CPU each process spent per login is reported: on a 2-core machine shared
- * with the load generator and the emulator, server CPU per login is the steadier comparison.
+ * with the load generator and the emulator, server CPU per login is the steadier comparison, and it
+ * is the one held to a target: saoma / instant ≤ 1.33 (the median round of each). The emulator runs
+ * in its own process, so its QR drawing (WeChat's work in production) is not counted as saoma's.
+ * With `--result FILE` the summary is also written as JSON for `bench/all.ts`.
  */
 import { Redis } from 'ioredis';
 import * as oidc from 'openid-client';
 import { complete, mp, relyingParty, scan, startLogin } from '../test/helpers/login.ts';
-import { RP, freePort, type RunningSaoma } from '../test/helpers/saoma.ts';
+import { freePort, type RunningSaoma } from '../test/helpers/saoma.ts';
 import { bounded, dedicatedRedis, startRunner, type Runner } from './lib/children.ts';
+import { instantLogin } from './lib/instant-login.ts';
+import { report } from './lib/summary.ts';
 import { clientsFile, deletePrefix, installFetch, remoteSaoma, saomaEnv, sleep, waitForQuiet } from './lib/driver.ts';
 import { argInt, machine, machineBusyMs, table } from './lib/stats.ts';
 
@@ -54,7 +59,8 @@ bounded(30 * 60_000, async () => {
   const redis = await dedicatedRedis();
   const raw = new Redis(redis.url);
   try {
-    console.log(`machine: ${await machine(raw)}`);
+    const machineLine = await machine(raw);
+    console.log(`machine: ${machineLine}`);
     console.log(`${workers} concurrent logins for ${seconds} s per measurement, ${rounds} round(s)\n`);
     installFetch(workers * 4);
     const clients = clientsFile();
@@ -68,7 +74,7 @@ bounded(30 * 60_000, async () => {
     };
     const targets = [await start('instant'), await start('saoma')];
     let user = 0;
-    const login = async (target: Target) => (target.name === 'instant' ? instantLogin(target) : saomaLogin(target, raw, `bench-user-${user++ % 1000}`));
+    const login = async (target: Target) => (target.name === 'instant' ? instantLogin(target.remote, target.config) : saomaLogin(target, raw, `bench-user-${user++ % 1000}`));
 
     // Warm up both (JIT, scripts, accounts of the first users).
     for (const target of targets) await run(target, login, 3, 0, emulator, raw);
@@ -101,7 +107,13 @@ bounded(30 * 60_000, async () => {
     const saomaCpu = median('saoma', (r) => r.cpuPerLogin.server!);
     console.log(`\nWhere a saoma login's time goes (mean wall time per step over every saoma login, ms, ${workers} at once):\n`);
     console.log(table(['step', 'ms'], [...steps].map(([name, total]) => [name, (total / Math.max(1, stepLogins)).toFixed(1)])));
-    console.log(`\nsaoma / instant: ${(saomaRate / instantRate).toFixed(2)} × the logins per second (target ≥ 0.75); server CPU per login ${saomaCpu.toFixed(2)} ms vs ${instantCpu.toFixed(2)} ms (instant / saoma = ${(instantCpu / saomaCpu).toFixed(2)}).`);
+    console.log(`\nsaoma / instant: ${(saomaRate / instantRate).toFixed(2)} × the logins per second; server CPU per login ${saomaCpu.toFixed(2)} ms vs ${instantCpu.toFixed(2)} ms (medians of ${rounds} round(s)).`);
+    report('logins-per-second', machineLine, [
+      // The target (issue 16): ≤ 1.33 × the instant login's server CPU, i.e. ≥ 0.75 × its rate when CPU-bound.
+      { measure: 'server CPU per login (emulator in its own process)', unit: 'ms', saoma: saomaCpu, baseline: instantCpu, target: { of: 'ratio', max: 1.33 } },
+      // Shown, not judged: on a small shared box the emulator's QR drawing caps saoma's rate.
+      { measure: 'logins per second (whole machine)', unit: '/s', saoma: saomaRate, baseline: instantRate },
+    ]);
     for (const target of targets) await deletePrefix(raw, target.prefix);
   } finally {
     raw.disconnect();
@@ -157,16 +169,6 @@ async function cpu(server: Runner, emulator: Runner, raw: Redis): Promise<Record
     'load generator': (own.user + own.system) / 1000,
     machine: machineBusyMs(),
   };
-}
-
-/** oidc-provider with the instant login: /auth → /interaction → /auth/<uid> → the RP's callback → /token. */
-async function instantLogin(target: Target): Promise<void> {
-  const login = await startLogin(target.remote, { config: target.config });
-  if (login.page.status !== 303 || !login.page.location) throw new Error(`the instant interaction answered ${login.page.status}`);
-  const landed = await login.browser.follow(login.page.location, target.remote.issuer);
-  if (!landed.url.startsWith(RP.redirect_uri)) throw new Error(`expected the RP's callback, got ${landed.url} (${landed.status})`);
-  const tokens = await oidc.authorizationCodeGrant(login.config, new URL(landed.url), { pkceCodeVerifier: login.verifier, expectedState: login.state, idTokenExpected: true });
-  if (!tokens.claims()?.sub) throw new Error('no sub in the ID token');
 }
 
 /** Wall time per step of the saoma login, summed over the measured logins (ms). */

@@ -1,19 +1,25 @@
 /**
  * Redis commands per complete login, by command name and by key namespace.
  *
- *   node bench/redis-per-login.ts [--logins 100]
+ *   node bench/redis-per-login.ts [--logins 100] [--result FILE]
  *
  * One saoma (in this process, through `startSaoma` of the test helpers, with its embedded emulator)
- * on a dedicated redis-server, so every command counted is saoma's. Three rounds of `--logins`
- * logins, each counted from `INFO commandstats` deltas (commands run inside Lua scripts included,
- * as Redis counts them) and from MONITOR (which tells client round trips from commands inside scripts,
- * and the key each touches):
+ * on a dedicated redis-server, so every command counted is saoma's, and beside it the baseline: the
+ * same provider with an instant login (`bench/lib/instant-login.ts`, its own key prefix, idle while
+ * saoma's rounds run and the other way round). Rounds of `--logins` logins, each counted from
+ * `INFO commandstats` deltas (commands run inside Lua scripts included, as Redis counts them) and
+ * from MONITOR (which tells client round trips from commands inside scripts, and the key each
+ * touches):
  *   new users        `signIn` of the test helpers, each by a WeChat user never seen before;
  *   returning users  `signIn` again by the same users (a new browser each time);
  *   returning + page as "returning", plus what the login page itself does: its status long-poll
  *                    waits for the scan, then again for the confirm.
  * Each login: /auth, the login page, the code image (+ one getwxacodeunlimit), scan (wx.login +
  * jscode2session), confirm, complete, the RP's code exchange at /token (openid-client).
+ *   instant login    the baseline: /auth → /interaction/<uid> (logged in at once) → /auth/<uid> →
+ *                    the RP's callback → /token, counted the same way.
+ * The summary holds "returning + page" (the whole login as a page and a phone do it) to ≤ 1.3 × the
+ * instant login's round trips (issue 16); with `--result FILE` it is also written for `bench/all.ts`.
  */
 import { Redis } from 'ioredis';
 import { complete, fetchScene, mp, relyingParty, scan, signIn, startLogin } from '../test/helpers/login.ts';
@@ -23,6 +29,8 @@ import { createLogger } from '../src/log.ts';
 import { RedisStore } from '../src/store/redis.ts';
 import { bounded, dedicatedRedis, onCleanup } from './lib/children.ts';
 import { installFetch, until } from './lib/driver.ts';
+import { installInstantLogin, instantLogin } from './lib/instant-login.ts';
+import { report } from './lib/summary.ts';
 import { argInt, commandStats, machine, statsDelta, table } from './lib/stats.ts';
 
 const logins = argInt('logins', 100);
@@ -38,18 +46,24 @@ bounded(15 * 60_000, async () => {
   const redis = await dedicatedRedis();
   const raw = new Redis(redis.url);
   onCleanup(async () => { raw.disconnect(); });
-  console.log(`machine: ${await machine(raw)}`);
-  const prefix = `bench-commands-${process.pid}:`;
+  const machineLine = await machine(raw);
+  console.log(`machine: ${machineLine}`);
   installFetch(8);
   const log = createLogger('warn');
-  const store = await new RedisStore({ kind: 'redis', url: redis.url }, { keyPrefix: prefix, commandTimeoutMs: 2000, log }).connect();
-  const saoma = await startSaoma({ TRUST_PROXY: 'true', REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix }, store, log);
-  onCleanup(() => saoma.close());
-  const config = await relyingParty(saoma);
+  const start = async (keyPrefix: string) => {
+    const store = await new RedisStore({ kind: 'redis', url: redis.url }, { keyPrefix, commandTimeoutMs: 2000, log }).connect();
+    const running = await startSaoma({ TRUST_PROXY: 'true', REDIS_URL: redis.url, REDIS_KEY_PREFIX: keyPrefix }, store, log);
+    onCleanup(() => running.close());
+    return { running, config: await relyingParty(running) };
+  };
+  const { running: saoma, config } = await start(`bench-commands-${process.pid}:`);
+  const bare = await start(`bench-commands-bare-${process.pid}:`);
+  await installInstantLogin(bare.running.saoma);
 
   // Warm up: Lua scripts loaded (EVALSHA → NOSCRIPT → EVAL happens once), keys and caches made.
   for (let i = 0; i < 3; i++) await signIn(saoma, `warmup-${i}`, { config });
   await withPage(saoma, config, 'warmup-0');
+  for (let i = 0; i < 3; i++) await instantLogin(bare.running, bare.config);
 
   const monitor = await raw.duplicate().monitor();
   onCleanup(async () => { monitor.disconnect(); });
@@ -59,7 +73,7 @@ bounded(15 * 60_000, async () => {
     const command = String(args[0]).toUpperCase();
     if (command === 'INFO') return;
     const key = command === 'EVALSHA' || command === 'EVAL' ? args[3] : args[1];
-    const entry = `${source === 'lua' ? 'in a script' : 'round trip'}\t${command}\t${namespace(key, prefix)}`;
+    const entry = `${source === 'lua' ? 'in a script' : 'round trip'}\t${command}\t${namespace(key)}`;
     tally.set(entry, (tally.get(entry) ?? 0) + 1);
   });
 
@@ -78,6 +92,7 @@ bounded(15 * 60_000, async () => {
     await round('new users', (user) => signIn(saoma, user, { config })),
     await round('returning users', (user) => signIn(saoma, user, { config })),
     await round('returning + page', (user) => withPage(saoma, config, user)),
+    await round('instant login', () => instantLogin(bare.running, bare.config)),
   ];
 
   const names = [...new Set(rounds.flatMap((r) => [...r.stats.keys()]))];
@@ -91,11 +106,17 @@ bounded(15 * 60_000, async () => {
     ['**round trips** (MONITOR, not in scripts)', ...trips.map((t) => t.toFixed(2))],
   ]));
 
-  const last = rounds.at(-1)!;
-  console.log(`\n"${last.name}" by key namespace (MONITOR / ${logins}):\n`);
-  const rows = [...last.monitor].sort((a, b) => b[1] - a[1]).map(([key, count]) => [...key.split('\t'), (count / logins).toFixed(2)]);
-  console.log(table(['where', 'command', 'key', 'per login'], rows));
-  await store.ping();
+  for (const shown of rounds.slice(-2)) {
+    console.log(`\n"${shown.name}" by key namespace (MONITOR / ${logins}):\n`);
+    const rows = [...shown.monitor].sort((a, b) => b[1] - a[1]).map(([key, count]) => [...key.split('\t'), (count / logins).toFixed(2)]);
+    console.log(table(['where', 'command', 'key', 'per login'], rows));
+  }
+  // The whole login as a page and a phone do it, against the instant login: the last two rounds.
+  const [page, instant] = [rounds.length - 2, rounds.length - 1];
+  report('redis-per-login', machineLine, [
+    { measure: 'Redis round trips per login (returning + page)', unit: 'round trips', saoma: trips[page]!, baseline: trips[instant]!, target: { of: 'ratio', max: 1.3 } },
+    { measure: 'Redis commands per login (inside scripts too)', unit: 'commands', saoma: totals[page]!, baseline: totals[instant]! },
+  ]);
 });
 
 /** One login as the real page does it: its long-poll waits for the scan, then for the confirm. */
@@ -118,10 +139,10 @@ async function withPage(saoma: RunningSaoma, config: oidc.Configuration, user: s
   if (!tokens.claims()?.sub) throw new Error('no sub in the ID token');
 }
 
-/** `prefix` + `oidc:Interaction:<id>` → `oidc:Interaction:*`; a channel or a bare name stays. */
-function namespace(key: string | undefined, prefix: string): string {
+/** `bench-commands-…:` + `oidc:Interaction:<id>` → `oidc:Interaction:*`; a channel or a bare name stays. */
+function namespace(key: string | undefined): string {
   if (key === undefined) return '';
-  const bare = key.startsWith(prefix) ? key.slice(prefix.length) : key;
+  const bare = key.replace(/^bench-commands-[^:]*:/, '');
   const cut = bare.lastIndexOf(':');
   return cut < 0 ? bare : `${bare.slice(0, cut)}:*`;
 }

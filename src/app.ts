@@ -13,15 +13,18 @@ import { capConnectionsPerAddress } from './http/connection-cap.ts';
 import { defineRequestContext, logAppErrors } from './http/middleware.ts';
 import { isTrustedPeer } from './http/proxy.ts';
 import { assetRoutes } from './http/assets.ts';
+import { brandPages } from './branding/page.ts';
+import { brandRoutes } from './branding/routes.ts';
 import { healthRoutes } from './http/health.ts';
 import { refuseCrossSitePosts } from './http/same-origin.ts';
+import { pinOriginToIssuer } from './http/issuer-origin.ts';
 import { resumeOnce } from './login/resume-once.ts';
 import type { Logger } from './log.ts';
 import { avatarRoutes } from './login/avatar-routes.ts';
-import { browserRoutes } from './login/browser-routes.ts';
+import { browserRoutes } from './login/browser/routes.ts';
 import { CodeBudget, PhoneBudget } from './login/budget.ts';
-import { miniProgramRoutes } from './login/mp-routes.ts';
-import { QrCodes } from './login/qrcodes.ts';
+import { miniProgramRoutes } from './login/mp/routes.ts';
+import { MiniProgramCodes } from './login/mini-program-codes.ts';
 import type { LoginServices } from './login/services.ts';
 import { Tickets } from './login/tickets.ts';
 import { Accounts } from './oidc/accounts.ts';
@@ -124,27 +127,32 @@ function weChatOptions(config: Config, store: Store, log: Logger) {
 }
 
 /** What the login routes use; `provider` is read at each use, so it is always the one serving now. */
-function loginServices(base: Omit<LoginServices, 'provider' | 'qrcodes' | 'phones'>, current: () => Provider): LoginServices {
+function loginServices(base: Omit<LoginServices, 'provider' | 'codes' | 'phones'>, current: () => Provider): LoginServices {
   const { CODE_LIMIT_PER_IP, CODE_LIMIT_PER_CLIENT, CODE_LIMIT_TOTAL, CODE_LIMIT_STORE_DOWN, PHONE_MONTHLY_CAP } = base.config.env;
   const budget = new CodeBudget(base.store, base.log, { perIp: CODE_LIMIT_PER_IP, perClient: CODE_LIMIT_PER_CLIENT, total: CODE_LIMIT_TOTAL, storeDown: CODE_LIMIT_STORE_DOWN });
   return {
     ...base,
     get provider() { return current(); },
-    qrcodes: new QrCodes(base.store, base.wechat, undefined, budget),
+    codes: new MiniProgramCodes(base.store, base.wechat, undefined, budget),
     phones: new PhoneBudget(base.store, PHONE_MONTHLY_CAP),
   };
 }
 
 /** Builds a provider over a key set with saoma's middleware and routes in front: the first at start, another at each key change. */
 function saomaProvider(deps: ProviderDeps, services: LoginServices, tokens: AccessTokenSource | undefined): (keys: JWK[]) => Provider {
-  const routers = [healthRoutes(deps.store, tokens), assetRoutes(), browserRoutes(services), miniProgramRoutes(services), avatarRoutes(services)];
+  const { config, store, log } = deps;
+  const health = healthRoutes(store, tokens);
+  const pages = [assetRoutes(), browserRoutes(services), miniProgramRoutes(services), avatarRoutes(services)];
   return (keys) => {
     const provider = buildProvider(deps, keys);
-    defineRequestContext(provider, deps.log);
-    provider.use(refuseCrossSitePosts(deps.config.issuer));
-    provider.use(resumeOnce(deps.store));
+    // Every absolute URL the provider builds names the issuer, never the request's Host.
+    pinOriginToIssuer(provider, config.issuer);
+    defineRequestContext(provider, log);
+    provider.use(refuseCrossSitePosts(config.issuer));
+    provider.use(resumeOnce(store));
     provider.use(httpMetrics());
-    for (const router of routers) {
+    provider.use(brandPages(config.branding));
+    for (const router of [health, brandRoutes(config.branding, provider), ...pages]) {
       provider.use(router.routes());
       provider.use(router.allowedMethods());
     }

@@ -97,6 +97,11 @@ export class SaomaError extends Error {
   }
 }
 
+/** Whether `value` is the name of one of our error codes (log lines keep these; see src/log.ts). */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(statusOf, value);
+}
+
 export function isSaomaError(err: unknown): err is SaomaError {
   return err instanceof SaomaError;
 }

@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import { isErrorCode } from './errors.ts';
 
 /**
  * The one logger. JSON lines; every field that could carry a secret, a token or a WeChat id is
@@ -33,13 +34,16 @@ export const redactPaths = [
   'req.headers.cookie',
 ];
 
-/** The name of an error (`ticket_expired`, `invalid_grant`, `ECONNRESET`), as opposed to a secret code. */
+/**
+ * The name of an error (`ticket_expired`, `invalid_grant`, `ECONNRESET`), as opposed to a secret code;
+ * our own codes are also let through by name, one-word ones (`unavailable`) included.
+ */
 const ERROR_CODE_NAME = /^(?:[a-z]+(?:_[a-z]+)+|E[A-Z0-9_]{2,40})$/;
 
 function censor(value: unknown, path: string[]): unknown {
   const key = path[path.length - 1];
   const carried = path.length >= 2 && CODE_CARRIERS.includes(path[path.length - 2]!);
-  if (key === 'code' && !carried && typeof value === 'string' && ERROR_CODE_NAME.test(value)) return value;
+  if (key === 'code' && !carried && (isErrorCode(value) || (typeof value === 'string' && ERROR_CODE_NAME.test(value)))) return value;
   return CENSORED;
 }
 

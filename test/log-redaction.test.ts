@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import * as oidc from 'openid-client';
 import { openidOf, unionidOf } from '../src/emulator/identity.ts';
+import { SaomaError } from '../src/errors.ts';
 import { createLogger } from '../src/log.ts';
 import { MemoryStore } from '../src/store/memory.ts';
 import { complete, fetchScene, mp, relyingParty, scan, startLogin } from './helpers/login.ts';
@@ -54,6 +55,24 @@ describe('what the log says about a refusal', () => {
     } finally {
       await saoma.close();
     }
+  });
+});
+
+describe('what the log says about a failure', () => {
+  // Seen in a soak: WeChat timing out was logged as {"code":"[redacted]"} because the last-guard
+  // rule let only multi-word names through, and `unavailable` is one word.
+  it('one-word error codes (unavailable, conflict, unauthorized) are logged by name; a WeChat-like code is not', () => {
+    const captured = capturedLog();
+    for (const code of ['unavailable', 'conflict', 'unauthorized'] as const) {
+      const err = new SaomaError(code, 'described');
+      captured.log.error({ err, code: err.code }, 'request failed');
+    }
+    captured.log.info({ code: 'abcdefghijklmnopqrstuvwxyzabcdef' }, 'a stray all-lowercase code');
+    captured.log.info({ code: '0c3Qk41w3EwcK53Uo22w3kHkPL4Qk41c' }, 'a stray wx.login code');
+    const lines = captured.json();
+    assert.deepEqual(lines.slice(0, 3).map((line) => line.code), ['unavailable', 'conflict', 'unauthorized']);
+    assert.deepEqual(lines.slice(0, 3).map((line) => (line.err as { code: string }).code), ['unavailable', 'conflict', 'unauthorized']);
+    assert.deepEqual(lines.slice(3).map((line) => line.code), ['[redacted]', '[redacted]']);
   });
 });
 

@@ -6,6 +6,16 @@ import { complete, fetchScene, mp, scan, signIn, startLogin } from './helpers/lo
 
 const isInvalidGrant = (err: unknown) => (err as { error?: string }).error === 'invalid_grant';
 
+/** `promise`'s answer, or 'still waiting' if it has none within `ms`. */
+const within = <T>(promise: Promise<T>, ms: number) => Promise.race([promise, new Promise<'still waiting'>((resolve) => setTimeout(() => resolve('still waiting'), ms))]);
+
+/** Resolves once the process holds `n` waiting status polls (checked every few ms; there is no event). */
+async function waitingPolls(saoma: RunningSaoma, n: number): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (saoma.saoma.tickets.waiting !== n && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+  assert.equal(saoma.saoma.tickets.waiting, n, 'waiting polls in the process');
+}
+
 describe('a whole login, as a relying party sees it', () => {
   let saoma: RunningSaoma;
   before(async () => {
@@ -35,12 +45,16 @@ describe('a whole login, as a relying party sees it', () => {
     assert.ok(scanned.json.requester.ip);
     assert.equal(typeof scanned.json.token, 'string');
 
-    // The page waits on "scanned"; the confirm wakes it.
+    // The page waits on "scanned"; the confirm wakes it. The poll is waiting once the process
+    // counts it (the memory store has answered its read by the next turn) and it has no answer.
     const waiting = status('scanned');
-    await new Promise((r) => setTimeout(r, 100));
+    await waitingPolls(saoma, 1);
+    assert.equal(await within(waiting, 0), 'still waiting', 'the poll on the current state waits');
     const confirmed = await mp(saoma, 'confirm', { scene, token: scanned.json.token, nickname: '爱丽丝', avatar_url: 'https://example.com/a.png' });
     assert.deepEqual(confirmed, { status: 200, json: { state: 'confirmed' } });
-    const woken = await waiting;
+    // Woken by the confirm: long before the poll's own timeout (STATUS_WAIT_SECONDS, 25 s here).
+    const woken = await within(waiting, 2000);
+    if (woken === 'still waiting') assert.fail('the confirm did not wake the waiting poll');
     assert.equal(woken.json.state, 'confirmed');
     assert.deepEqual(woken.json.scanner, { nickname: '爱丽丝', avatar_url: 'https://example.com/a.png' });
 

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
 import { createLogger } from '../src/log.ts';
 import { registry } from '../src/metrics/metrics.ts';
-import { effectiveState, isFinished } from '../src/login/ticket.ts';
+import { effectiveState, isFinished } from '../src/login/ticket-machine.ts';
 import { Tickets } from '../src/login/tickets.ts';
 import { MemoryStore } from '../src/store/memory.ts';
 import { ADMIN_TOKEN } from './admin/helpers.ts';

@@ -8,6 +8,8 @@ import { complete, sceneFromImage, startLogin } from './helpers/login.ts';
 import { spawnSaoma, writeClientsFile, type SaomaProcess } from './helpers/process.ts';
 import { freePort, startServer, type RedisProcess } from './helpers/redis.ts';
 import type { RunningSaoma } from './helpers/saoma.ts';
+import { ADMIN_TOKEN } from './admin/helpers.ts';
+import { scrapeMetrics } from './helpers/metrics.ts';
 
 /**
  * Redis goes away in the middle of a login and comes back (with AOF, as docs/operations.md
@@ -21,12 +23,25 @@ describe('Redis stops in the middle of a login', () => {
   let saoma: SaomaProcess;
   let running: RunningSaoma;
   const durable = () => ['--dir', redisDir, '--appendonly', 'yes', '--appendfsync', 'always'];
+  /**
+   * Resolves once the process reports `n` waiting status polls. It counts a poll as it starts its
+   * read of the ticket; a scrape is a round trip of its own, longer than that read, so by its answer
+   * the poll waits.
+   */
+  const waitingPolls = async (n: number) => {
+    const deadline = Date.now() + 10_000;
+    while ((await scrapeMetrics(`${saoma.url}/metrics`)).value('saoma_login_waiting_polls') !== n) {
+      assert.ok(Date.now() < deadline, `the process never held ${n} waiting polls`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
 
   before(async () => {
     redisPort = await freePort();
     redisDir = mkdtempSync(join(tmpdir(), 'saoma-aof-'));
     redis = await startServer(redisPort, durable());
-    saoma = await spawnSaoma({ REDIS_URL: `redis://127.0.0.1:${redisPort}`, CLIENTS_FILE: writeClientsFile(), REDIS_COMMAND_TIMEOUT_MS: '500' });
+    // The metrics on the main port say when the page's long-poll is waiting (the process is another one).
+    saoma = await spawnSaoma({ REDIS_URL: `redis://127.0.0.1:${redisPort}`, CLIENTS_FILE: writeClientsFile(), REDIS_COMMAND_TIMEOUT_MS: '500', ADMIN_TOKEN, METRICS_ON_MAIN_PORT: 'true' });
     running = {
       issuer: saoma.url,
       wxLogin: async (user: string) => (await (await fetch(`${saoma.url}/emulator/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user }) })).json()).code,
@@ -42,7 +57,7 @@ describe('Redis stops in the middle of a login', () => {
     const scene = await sceneFromImage((await login.browser.request(`${saoma.url}/interaction/${login.uid}/qrcode`)).bytes);
     const code = await running.wxLogin('alice');
     const waiting = login.browser.request(`${saoma.url}/interaction/${login.uid}/status?state=pending`);
-    await new Promise((r) => setTimeout(r, 1000)); // the long-poll has read the ticket and now waits
+    await waitingPolls(1); // the long-poll has read the ticket and now waits
 
     await redis.kill();
     const scanWhileDown = await fetch(`${saoma.url}/mp/scan`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ scene, code }) });

@@ -3,11 +3,13 @@
  * built with `createSaoma`, configured from its environment exactly as `npm start` would be; the
  * same with its login replaced by an instant one (`bare`: oidc-provider as saoma configures it, on
  * the same store, whose interaction logs a fixed account in at once); or the standalone WeChat
- * emulator that every saoma process of a run shares (WECHAT_API_BASE).
+ * emulator that every saoma process of a run shares (WECHAT_API_BASE); or the bare `node:http`
+ * baseline that holds requests and answers them through Redis pub/sub (`held`, see `held.ts`).
  *
  *   node --expose-gc bench/lib/runner.ts saoma      (environment: PORT, REDIS_URL, … as for npm start)
  *   node --expose-gc bench/lib/runner.ts bare       (the same environment)
  *   node bench/lib/runner.ts emulator <port>
+ *   node --expose-gc bench/lib/runner.ts held      (environment: PORT, REDIS_URL)
  *
  * It reports `{type: 'ready', port}` over IPC, then answers the parent's requests:
  * `memory` (after a full GC), `usage` (the same without a GC), `cpu`, `waiting` (long-polls waiting
@@ -16,7 +18,7 @@
  * and GC pauses in between) and `close`.
  * It exits when the parent goes away, so a killed benchmark leaves nothing behind.
  */
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
 import { createSaoma, type Saoma } from '../../src/app.ts';
@@ -24,6 +26,8 @@ import { EMULATOR_APPID, EMULATOR_SECRET, loadConfig } from '../../src/config/lo
 import { createEmulator } from '../../src/emulator/emulator.ts';
 import { createLogger } from '../../src/log.ts';
 import { openStore } from '../../src/store/open.ts';
+import { startHeld, type Held } from './held.ts';
+import { installInstantLogin } from './instant-login.ts';
 import { Probe } from './probe.ts';
 import type { Store } from '../../src/store/store.ts';
 
@@ -52,6 +56,7 @@ const send = (message: unknown) => process.send?.(message);
 let saoma: Saoma | undefined;
 let store: Store | undefined;
 let server: Server | undefined;
+let held: Held | undefined;
 const probe = new Probe();
 
 async function startSaoma(): Promise<number> {
@@ -60,38 +65,14 @@ async function startSaoma(): Promise<number> {
   store = await openStore(config.store, { keyPrefix: config.env.REDIS_KEY_PREFIX, commandTimeoutMs: config.env.REDIS_COMMAND_TIMEOUT_MS, log });
   saoma = await createSaoma(config, store, log);
   server = saoma.server;
-  if (role === 'bare') await instantLogin(saoma);
+  if (role === 'bare') await installInstantLogin(saoma);
   return saoma.listen();
 }
 
-/**
- * `bare`: GET /interaction/<uid> logs a fixed account in at once (login and consent to the
- * requested scopes), in front of saoma's own routes; everything else is saoma's provider unchanged.
- */
-async function instantLogin(running: Saoma): Promise<void> {
-  const { provider, server: http } = running;
-  const account = await running.accounts.resolve({ appid: 'bench', openid: 'bench-user' });
-  const [original] = http.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
-  if (!original) throw new Error('the saoma server has no request listener');
-  const instant = async (req: IncomingMessage, res: ServerResponse) => {
-    const details = await provider.interactionDetails(req, res);
-    const grant = new provider.Grant({ accountId: account.sub, clientId: String(details.params.client_id) });
-    grant.addOIDCScope(String(details.params.scope ?? 'openid'));
-    const grantId = await grant.save();
-    const to = await provider.interactionResult(req, res, { login: { accountId: account.sub }, consent: { grantId } }, { mergeWithLastSubmission: false });
-    res.writeHead(303, { location: to, 'cache-control': 'no-store' }).end();
-  };
-  http.removeAllListeners('request');
-  http.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    if (req.method === 'GET' && /^\/interaction\/[^/?]+(\?|$)/.test(req.url ?? '')) {
-      instant(req, res).catch((err: unknown) => {
-        console.error('instant login failed:', err);
-        if (!res.headersSent) res.writeHead(500).end();
-      });
-    } else {
-      original.call(http, req, res);
-    }
-  });
+async function startBaseline(): Promise<number> {
+  if (!process.env.REDIS_URL) throw new Error('the held baseline wants REDIS_URL');
+  held = await startHeld(process.env.REDIS_URL, Number(process.env.PORT ?? 0));
+  return held.port;
 }
 
 async function startEmulator(port: number): Promise<number> {
@@ -106,7 +87,13 @@ async function startEmulator(port: number): Promise<number> {
   return (listening.address() as { port: number }).port;
 }
 
+/** Requests waiting in this process: saoma's long-polls (`Tickets.waiting`) or the held ones. */
+function waitingNow(): number {
+  return saoma?.tickets.waiting ?? held?.waiting() ?? 0;
+}
+
 function connections(): Promise<number> {
+  if (held) return held.connections();
   return new Promise((resolve) => {
     if (!server) return resolve(0);
     server.getConnections((err, count) => resolve(err ? -1 : count));
@@ -128,7 +115,7 @@ async function memory(collect = true): Promise<RunnerMemory> {
     heapUsed: usage.heapUsed,
     external: usage.external,
     arrayBuffers: usage.arrayBuffers,
-    waiting: saoma?.tickets.waiting ?? 0,
+    waiting: waitingNow(),
     connections: await connections(),
   };
 }
@@ -136,6 +123,7 @@ async function memory(collect = true): Promise<RunnerMemory> {
 async function close(): Promise<void> {
   await saoma?.close();
   await store?.close();
+  await held?.close();
   if (!saoma && server) {
     server.closeAllConnections();
     await new Promise((resolve) => server!.close(resolve));
@@ -151,7 +139,7 @@ async function answer(request: RunnerRequest): Promise<unknown> {
     case 'cpu':
       return { ...process.cpuUsage(), at: performance.now() };
     case 'waiting':
-      return { waiting: saoma?.tickets.waiting ?? 0, connections: await connections() };
+      return { waiting: waitingNow(), connections: await connections() };
     case 'probe-start':
       probe.start();
       return {};
@@ -177,8 +165,8 @@ process.on('message', (request: RunnerRequest) => {
 process.on('disconnect', () => process.exit(0));
 
 try {
-  if (role !== 'saoma' && role !== 'bare' && role !== 'emulator') throw new Error(`unknown role ${role}`);
-  const port = role === 'emulator' ? await startEmulator(Number(process.argv[3] ?? 0)) : await startSaoma();
+  if (role !== 'saoma' && role !== 'bare' && role !== 'emulator' && role !== 'held') throw new Error(`unknown role ${role}`);
+  const port = role === 'emulator' ? await startEmulator(Number(process.argv[3] ?? 0)) : role === 'held' ? await startBaseline() : await startSaoma();
   send({ type: 'ready', port, pid: process.pid });
 } catch (err) {
   send({ type: 'failed', error: String((err as Error)?.stack ?? err) });

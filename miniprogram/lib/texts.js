@@ -1,4 +1,5 @@
-// Every word the login page shows, in WeChat's language: Chinese, or English for everyone else.
+// Every word the login page shows, in WeChat's language: Simplified Chinese, Traditional Chinese
+// (Taiwan, Hong Kong, Macau), or English for everyone else.
 // "{name}" is replaced by the website's name, "{what}" by what the website may receive.
 
 /** @typedef {typeof en} Texts */
@@ -118,21 +119,87 @@ const zh = {
   welcomeSteps: ['在网站上选择微信登录。', '用微信扫描网站上显示的码。', '核对请求登录的网站，在这里确认。'],
 };
 
+/** @type {Texts} */
+const zhTW = {
+  navTitle: '登入確認',
+  loading: '正在讀取登入請求…',
+  confirmTitle: '登入 {name}？',
+  scopesTitle: '{name} 將獲得',
+  requesterTitle: '登入請求來自',
+  browser: '瀏覽器',
+  os: '系統',
+  ip: 'IP 地址',
+  time: '時間',
+  region: '地區',
+  network: '網路',
+  unknown: '未知',
+  otherNetworkTitle: '登入請求來自另一個網路',
+  otherNetwork: '這次登入是在與你手機不同的網路上發起的：只有確定是你本人時才確認。如果有人把這個碼發給你，或讓你掃描它，請點「取消」。',
+  warningTitle: '僅在你本人正在登入時確認',
+  warning: '只有當你此刻正在自己的螢幕上登入時才確認。如果有人把這個碼發給你，或讓你掃描它，請點「取消」：確認會讓對方以你的身份登入。',
+  profileTitle: '暱稱和頭像（可選）',
+  avatarUploading: '正在上傳頭像…',
+  avatarFailed: '頭像上傳失敗，可以不帶頭像繼續確認。',
+  nicknamePlaceholder: '你的暱稱',
+  phoneTitle: '手機號',
+  phoneButton: '提供我的手機號',
+  phoneGiven: '{name} 將獲得你的手機號。',
+  phoneDeclined: '未提供。你仍可確認登入，{name} 不會獲得你的手機號。',
+  phoneUnavailable: '暫時無法提供手機號，你仍可不帶手機號確認登入。',
+  privacyTitle: '隱私保護指引',
+  privacyAsk: '向 {name} 提供你的{what}之前，需要你同意本小程式的隱私保護指引。不同意也可以直接確認登入。',
+  privacyDeclined: '未同意。你仍可確認登入，{name} 不會獲得你的{what}。',
+  privacyGuide: '檢視隱私保護指引',
+  privacyAgree: '同意',
+  privacyDecline: '拒絕',
+  whatProfile: '暱稱和頭像',
+  whatPhone: '手機號',
+  whatProfileAndPhone: '暱稱、頭像和手機號',
+  confirm: '確認登入',
+  cancel: '取消',
+  doneTitle: '登入成功',
+  done: '請回到你的螢幕，{name} 會在那裡繼續。現在可以關閉微信。',
+  cancelledTitle: '已取消登入',
+  cancelled: '{name} 不會讓你登入。如果是誤操作，請重新掃描螢幕上的碼。',
+  expiredTitle: '這個碼已失效',
+  expired: '它已過期或已被使用。請在你的螢幕上取得新的碼，再掃一次。',
+  takenTitle: '這個碼已被別人掃描',
+  taken: '另一個微信帳號先掃描了它。如果你正在自己的螢幕上登入，請在那裡取得新的碼再掃描。如果這不在你的預料之中，請不要確認任何操作。',
+  offlineTitle: '網路不可用',
+  offline: '手機無法連線登入伺服器。請檢查網路後重試。',
+  errorTitle: '出錯了',
+  error: '登入伺服器暫時無法正常應答。請稍後重試；如果一直失敗，請在螢幕上取得新的碼。',
+  busy: '嘗試次數太多，請等一分鐘後重試。',
+  blocked: '微信為保護你的帳號攔截了這次登入，請稍後再試。',
+  retry: '重試',
+  welcomeTitle: '掃描網站上的碼來登入',
+  welcome: '這個小程式用於確認網站登入。直接開啟時無需操作：掃描登入碼後，它會自動開啟。',
+  welcomeSteps: ['在網站上選擇微信登入。', '用微信掃描網站上顯示的碼。', '核對請求登入的網站，在這裡確認。'],
+};
+
+
+/** Every language the mini-program speaks, by the tag saoma's pages use (locales/<tag>.json). */
+const languages = { 'zh-CN': zh, 'zh-TW': zhTW, en };
+
 /**
- * The words for WeChat's language (`zh_CN`, `zh_TW`, `en`, …).
+ * WeChat's language (`zh_CN`, `zh_TW`, `zh_HK`, `en`, …) as the tag saoma understands in
+ * Accept-Language (its scope words come back in it): Traditional Chinese for Taiwan, Hong Kong
+ * and Macau, Simplified for other Chinese, English for everyone else.
+ * @param {string} language
+ * @returns {keyof typeof languages}
+ */
+function acceptLanguage(language) {
+  if (/^zh[_-](tw|hk|mo|hant)/i.test(language)) return 'zh-TW';
+  return /^zh/i.test(language) ? 'zh-CN' : 'en';
+}
+
+/**
+ * The words for WeChat's language.
  * @param {string} language
  * @returns {Texts}
  */
 function textsFor(language) {
-  return /^zh/i.test(language) ? zh : en;
-}
-
-/**
- * WeChat's language, as the Accept-Language saoma understands (its scope words come back in it).
- * @param {string} language
- */
-function acceptLanguage(language) {
-  return /^zh/i.test(language) ? 'zh-CN' : 'en';
+  return languages[acceptLanguage(language)];
 }
 
 /**
@@ -144,4 +211,4 @@ function withName(text, name, what = '') {
   return text.split('{name}').join(name).split('{what}').join(what);
 }
 
-module.exports = { textsFor, acceptLanguage, withName, en, zh };
+module.exports = { textsFor, acceptLanguage, withName, languages, en, zh, zhTW };

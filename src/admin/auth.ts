@@ -3,6 +3,7 @@ import type { Context, Next } from 'koa';
 import { SaomaError } from '../errors.ts';
 import { rateLimit } from '../http/rate-limit.ts';
 import type { Audit } from '../log.ts';
+import { storeKeys } from '../store/keys.ts';
 import type { Store } from '../store/store.ts';
 import type { Actor } from './service.ts';
 
@@ -34,7 +35,7 @@ export function adminAuth(token: string, store: Store, audit: Audit) {
     if (reason) {
       audit({ event: 'admin.auth_failed', actor: 'unknown', ip: ctx.ip, reason, method: ctx.method, path: ctx.path });
       ctx.set('WWW-Authenticate', 'Bearer realm="saoma-admin"');
-      await rateLimit(store, `admin-auth:${ctx.ip}`, FAILURES_PER_MINUTE, 60_000);
+      await rateLimit(store, storeKeys.adminAuthFailures(ctx.ip), FAILURES_PER_MINUTE, 60_000);
       throw new SaomaError('unauthorized', 'A valid admin token is required.');
     }
     const label = ctx.get('x-saoma-actor').replace(/[^A-Za-z0-9@._-]/g, '').slice(0, 64);

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { nanoid } from 'nanoid';
 import type { ClientMetadata } from 'oidc-provider';
+import { SECRET_METHODS, changeProblems, clientProblems } from '../clients/metadata.ts';
 import { SaomaError } from '../errors.ts';
+import { storeKeys } from '../store/keys.ts';
 import type { Store } from '../store/store.ts';
-import { EDITABLE_FIELDS, clientProblems } from './validate.ts';
 
 /** Where a client comes from: configuration (the clients file, the demo; read-only) or the store. */
 export type ClientSource = 'config' | 'store';
@@ -26,6 +27,9 @@ export interface ClientView {
   post_logout_redirect_uris: string[];
   logo_uri: string | null;
   client_uri: string | null;
+  policy_uri: string | null;
+  tos_uri: string | null;
+  saoma_primary_color: string | null;
   jwks_uri: string | null;
   client_id_issued_at: number | null;
 }
@@ -62,11 +66,9 @@ export interface RegistryDeps {
 }
 
 /** The set listing the ids of the clients kept in the store. */
-export const CLIENT_INDEX = 'clients';
+export const CLIENT_INDEX = storeKeys.clientIndex;
 const INDEX = CLIENT_INDEX;
-/** The key oidc-provider's `Client` model lives under (the StoreAdapter's `oidc:<Model>:<id>`). */
-const clientKey = (id: string) => `oidc:Client:${id}`;
-const SECRET_METHODS = new Set(['client_secret_basic', 'client_secret_post']);
+const clientKey = storeKeys.client;
 
 /**
  * The websites (clients) managed at runtime. Each is oidc-provider's own `Client` record in the
@@ -107,8 +109,7 @@ export class ClientRegistry {
   }
 
   async create(input: Record<string, unknown>): Promise<WithSecret> {
-    const problems = clientProblems(input, { production: this.#deps.production, strictFields: true, clientIdAllowed: true, firstPartyAllowed: true });
-    if (input.client_name === undefined) problems.push('client_name: required (people see it when they confirm in WeChat)');
+    const problems = clientProblems(input, { source: 'admin', production: this.#deps.production });
     const id = typeof input.client_id === 'string' ? input.client_id : nanoid(20);
     if (this.#configured.has(id)) problems.push(`client_id: "${id}" is already taken (by a client from configuration)`);
     else if (await this.#deps.store.get(clientKey(id))) problems.push(`client_id: "${id}" is already taken`);
@@ -130,21 +131,14 @@ export class ClientRegistry {
     this.#refuseConfigured(id);
     const record = await this.#read(id);
     if (!record) throw notFound(id);
-    const problems: string[] = [];
-    for (const field of Object.keys(patch)) {
-      if (field === 'client_id' && patch.client_id === id) continue;
-      if (field === 'client_id') problems.push('client_id: cannot be changed');
-      else if (field === 'client_secret') problems.push('client_secret: saoma generates client secrets; do not send one');
-      else if (!EDITABLE_FIELDS.includes(field as never)) problems.push(`${field}: unknown field`);
-    }
+    const problems = changeProblems(patch, id);
     const merged: Record<string, unknown> = { ...record.metadata };
     for (const [field, value] of Object.entries(patch)) {
       if (field === 'client_id') continue;
       if (value === null) delete merged[field];
       else merged[field] = value;
     }
-    if (merged.client_name === undefined) problems.push('client_name: required (people see it when they confirm in WeChat)');
-    problems.push(...clientProblems(merged, { production: this.#deps.production, strictFields: false, clientIdAllowed: true, firstPartyAllowed: true }));
+    problems.push(...clientProblems(merged, { source: 'stored', production: this.#deps.production }));
     if (problems.length) throw new ClientMetadataError([...new Set(problems)]);
 
     const metadata = withDefaults(merged);
@@ -214,7 +208,7 @@ function notFound(id: string): SaomaError {
 }
 
 function needsSecret(metadata: ClientMetadata): boolean {
-  return SECRET_METHODS.has(String(metadata.token_endpoint_auth_method ?? 'client_secret_basic'));
+  return SECRET_METHODS.includes(String(metadata.token_endpoint_auth_method ?? 'client_secret_basic'));
 }
 
 /** 256 random bits; shown once, to the admin who made it. */
@@ -251,6 +245,9 @@ export function view(metadata: ClientMetadata, source: ClientSource): ClientView
     post_logout_redirect_uris: Array.isArray(m.post_logout_redirect_uris) ? m.post_logout_redirect_uris : [],
     logo_uri: text(m.logo_uri),
     client_uri: text(m.client_uri),
+    policy_uri: text(m.policy_uri),
+    tos_uri: text(m.tos_uri),
+    saoma_primary_color: text(m.saoma_primary_color),
     jwks_uri: text(m.jwks_uri),
     client_id_issued_at: typeof m.client_id_issued_at === 'number' ? m.client_id_issued_at : null,
   };

@@ -1,12 +1,20 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { SaomaError } from '../errors.ts';
+import { z } from 'zod';
 import { readJson } from '../http/body.ts';
+import { optionalWholeNumber, parse } from '../http/parse.ts';
 import type { Actor, AdminService } from './service.ts';
 
 /** Bodies of at most 64 KB: a client with 20 redirect URIs and an inline JWKS fits easily. */
 const BODY_LIMIT = 64 * 1024;
 const DEFAULT_REGISTRATION_TOKEN_TTL = 7 * 24 * 3600;
+
+/**
+ * The bodies, checked at the edge. A client's metadata is judged whole by the registry
+ * (clients/metadata.ts), with every problem named: it needs the store to tell a taken id.
+ */
+const rotateBody = z.object({ delay_seconds: optionalWholeNumber('delay_seconds') });
+const registrationTokenBody = z.object({ ttl_seconds: optionalWholeNumber('ttl_seconds') });
 
 /**
  * The admin API's routes, under `prefix` (ADMIN_PATH). JSON in, JSON out; errors are
@@ -47,13 +55,13 @@ export function adminRoutes(admin: AdminService, prefix: string): Router {
   });
 
   router.post('/keys/rotate', async (ctx) => {
-    const body = await optionalJson(ctx);
-    ctx.body = await admin.rotateKeys(who(ctx), optionalInteger(body, 'delay_seconds'));
+    const { delay_seconds } = parse(rotateBody, await optionalJson(ctx));
+    ctx.body = await admin.rotateKeys(who(ctx), delay_seconds);
   });
 
   router.post('/registration-tokens', async (ctx) => {
-    const body = await optionalJson(ctx);
-    ctx.body = await admin.createRegistrationToken(who(ctx), optionalInteger(body, 'ttl_seconds') ?? DEFAULT_REGISTRATION_TOKEN_TTL);
+    const { ttl_seconds } = parse(registrationTokenBody, await optionalJson(ctx));
+    ctx.body = await admin.createRegistrationToken(who(ctx), ttl_seconds ?? DEFAULT_REGISTRATION_TOKEN_TTL);
     ctx.status = 201;
   });
 
@@ -64,11 +72,4 @@ export function adminRoutes(admin: AdminService, prefix: string): Router {
 async function optionalJson(ctx: Context): Promise<Record<string, unknown>> {
   const empty = !ctx.get('content-type') && !ctx.get('transfer-encoding') && Number(ctx.get('content-length') || 0) === 0;
   return empty ? {} : readJson(ctx, BODY_LIMIT);
-}
-
-function optionalInteger(body: Record<string, unknown>, name: string): number | undefined {
-  const value = body[name];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw new SaomaError('invalid_request', `"${name}" must be a whole number.`);
-  return value;
 }

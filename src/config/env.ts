@@ -27,6 +27,7 @@ export const envSchema = z.object({
   HSTS_MAX_AGE_SECONDS: z.coerce.number().int().min(0).default(31_536_000),
   CONNECTIONS_PER_IP: z.coerce.number().int().min(0).default(256),
   CLIENTS_FILE: z.string().default('config/clients.json'),
+  BRANDING_FILE: z.string().optional(),
   COOKIE_KEYS: list.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 

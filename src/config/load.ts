@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
-import { z } from 'zod';
+import { metadataProblems } from '../clients/metadata.ts';
 import { envSchema, type Env } from './env.ts';
+import type { Branding } from '../branding/branding.ts';
+import { loadBranding } from '../branding/load.ts';
 
 import type { ClientMetadata } from 'oidc-provider';
 
@@ -21,6 +22,8 @@ export interface Config {
   wechat: { emulator: boolean; embeddedEmulator: boolean; appid: string; secret: string; apiBase: string };
   store: { kind: 'memory' } | { kind: 'redis'; url: string } | { kind: 'sentinel'; sentinels: string[]; name: string } | { kind: 'cluster'; nodes: string[] };
   clients: ClientMetadata[];
+  /** The operator's look of every page (BRANDING_FILE), checked at start. */
+  branding: Branding;
   demo: boolean;
 }
 
@@ -36,21 +39,6 @@ export class ConfigError extends Error {
     this.problems = problems;
   }
 }
-
-const uri = z.url({ protocol: /^https?$/ });
-const clientSchema = z.looseObject({
-  client_id: z.string().min(1).max(128).regex(/^[A-Za-z0-9._~-]+$/, 'only A-Z a-z 0-9 . _ ~ -'),
-  client_secret: z.string().min(32, 'must be at least 32 characters').optional(),
-  redirect_uris: z.array(uri).min(1),
-  post_logout_redirect_uris: z.array(uri).optional(),
-  client_name: z.string().max(100).optional(),
-  logo_uri: uri.max(2048).optional(),
-  client_uri: uri.max(2048).optional(),
-  token_endpoint_auth_method: z.enum(['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt']).optional(),
-  grant_types: z.array(z.enum(['authorization_code', 'refresh_token'])).optional(),
-  require_pkce: z.boolean().optional(),
-  id_token_profile_claims: z.boolean().optional(),
-});
 
 /**
  * Reads the environment and the clients file, checks both, and reports every problem at once
@@ -89,6 +77,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
   for (const key of env.COOKIE_KEYS ?? []) if (key.length < 32) problems.push('COOKIE_KEYS: every key must be at least 32 characters');
 
   const clients = loadClients(env.CLIENTS_FILE, production, problems);
+  const branding = loadBranding(env.BRANDING_FILE, problems);
   if (problems.length) throw new ConfigError(problems);
 
   return {
@@ -106,6 +95,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     },
     store,
     clients,
+    branding,
     demo: env.DEMO ?? !production,
   };
 }
@@ -151,45 +141,9 @@ function loadClients(file: string, production: boolean, problems: string[]): Cli
       if (seen.has(id)) problems.push(`${where}.client_id]: duplicate client_id ${id}`);
       seen.add(id);
     }
-    const parsed = clientSchema.safeParse(item);
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) problems.push(`${where}${issue.path.length ? `.${issue.path.join('.')}` : ''}]: ${issue.message}`);
-    }
-    const client = item as { redirect_uris?: unknown; post_logout_redirect_uris?: unknown; token_endpoint_auth_method?: unknown; client_secret?: unknown };
-    for (const field of ['redirect_uris', 'post_logout_redirect_uris'] as const) {
-      const uris = client[field];
-      if (!Array.isArray(uris)) continue;
-      for (const value of uris) {
-        if (typeof value !== 'string' || !URL.canParse(value)) continue;
-        const problem = redirectUriProblem(value, production);
-        if (problem) problems.push(`${where}.${field}]: ${value} ${problem}`);
-      }
-    }
-    const auth = client.token_endpoint_auth_method ?? 'client_secret_basic';
-    if ((item as { require_pkce?: unknown }).require_pkce === false && auth === 'none') {
-      problems.push(`${where}.require_pkce]: a public client (token_endpoint_auth_method none) must use PKCE; only a confidential client can opt out`);
-    }
-    if ((auth === 'client_secret_basic' || auth === 'client_secret_post') && client.client_secret === undefined) {
-      problems.push(`${where}.client_secret]: required for token_endpoint_auth_method ${String(auth)}`);
-    }
-    if (parsed.success) clients.push(parsed.data as ClientMetadata);
+    const found = metadataProblems(item, { source: 'file', production });
+    for (const { path, message } of found) problems.push(`${where}${path.length ? `.${path.join('.')}` : ''}]: ${message}`);
+    if (!found.length) clients.push(item as ClientMetadata);
   }
   return clients;
-}
-
-/** https only, except http on a loopback host outside production (RFC 9700 §2.6); no fragments. */
-export function redirectUriProblem(value: string, production: boolean): string | undefined {
-  const url = new URL(value);
-  if (url.hash) return 'must not contain a fragment';
-  if (value.includes('*')) return 'must not contain a wildcard';
-  if (url.protocol === 'https:') return undefined;
-  if (url.protocol === 'http:' && isLoopback(url.hostname) && !production) return undefined;
-  return production ? 'must use https' : 'must use https (http only on a loopback host in development)';
-}
-
-export function isLoopback(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '');
-  if (host === 'localhost') return true;
-  if (isIP(host) === 4) return host.startsWith('127.');
-  return host === '::1';
 }

@@ -1,4 +1,5 @@
 import type { Context } from 'koa';
+import { readRequestBody } from '../http/body.ts';
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -34,18 +35,11 @@ async function readRaw(ctx: Context): Promise<string | undefined> {
   const parsed = (ctx.request as { rawBody?: unknown }).rawBody;
   if (typeof parsed === 'string') return parsed;
   if (ctx.req.readableEnded) return undefined;
-  // Node discards an unread body itself; leaving it unread keeps the connection usable.
-  if (Number(ctx.get('content-length') || 0) > MAX_BODY_BYTES) return undefined;
-  const chunks: Buffer[] = [];
-  let size = 0;
+  // A body declared too large is left unread (Node discards it itself, keeping the connection
+  // usable); one that turns out too large is drained, so the answer can still be sent.
   try {
-    for await (const chunk of ctx.req) {
-      // Past the limit, keep draining (so the answer can still be sent) but stop keeping it.
-      size += (chunk as Buffer).length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk as Buffer);
-    }
+    return (await readRequestBody(ctx, MAX_BODY_BYTES, { tooLarge: () => new Error('too large'), drain: true })).toString('utf8');
   } catch {
     return undefined;
   }
-  return size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8');
 }

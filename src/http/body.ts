@@ -3,18 +3,40 @@ import { SaomaError } from '../errors.ts';
 
 const DEFAULT_LIMIT = 16 * 1024;
 
-/** Reads the request body as text, refusing more than `limit` bytes (413) without buffering it all. */
-async function readText(ctx: Context, limit: number): Promise<string> {
-  const declared = Number(ctx.get('content-length') || 0);
-  if (declared > limit) throw new SaomaError('payload_too_large', `The request body is larger than ${limit} bytes.`);
+export interface BoundedRead {
+  /** The error thrown past the limit. */
+  tooLarge: () => Error;
+  /**
+   * Past the limit, read on to the end (keeping nothing) before throwing, so an answer can still
+   * be sent on the connection; by default the read stops at once.
+   */
+  drain?: boolean;
+}
+
+/** The one bounded reader: a byte stream (a request, an answer) of at most `limit` bytes, never buffering more. */
+export async function readBounded(stream: AsyncIterable<Uint8Array>, limit: number, { tooLarge, drain = false }: BoundedRead): Promise<Buffer<ArrayBuffer>> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of ctx.req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new SaomaError('payload_too_large', `The request body is larger than ${limit} bytes.`);
-    chunks.push(chunk as Buffer);
+  for await (const chunk of stream) {
+    size += chunk.length;
+    // Node's streams (a request, undici's answer body) yield Buffers.
+    if (size <= limit) chunks.push(chunk as Buffer);
+    else if (!drain) throw tooLarge();
   }
-  return Buffer.concat(chunks).toString('utf8');
+  if (size > limit) throw tooLarge();
+  return Buffer.concat(chunks);
+}
+
+/** The request body, refused before reading when its declared length is already over `limit`. */
+export async function readRequestBody(ctx: Context, limit: number, read: BoundedRead): Promise<Buffer<ArrayBuffer>> {
+  if (Number(ctx.get('content-length') || 0) > limit) throw read.tooLarge();
+  return readBounded(ctx.req, limit, read);
+}
+
+/** Reads the request body as text, refusing more than `limit` bytes (413) without buffering it all. */
+async function readText(ctx: Context, limit: number): Promise<string> {
+  const tooLarge = () => new SaomaError('payload_too_large', `The request body is larger than ${limit} bytes.`);
+  return (await readRequestBody(ctx, limit, { tooLarge })).toString('utf8');
 }
 
 /** A JSON object body; anything else is `invalid_request`. */
@@ -40,19 +62,4 @@ export async function readForm(ctx: Context, limit = DEFAULT_LIMIT): Promise<URL
   return new URLSearchParams(await readText(ctx, limit));
 }
 
-/** A required string field of at most `max` characters. */
-export function stringField(body: Record<string, unknown>, name: string, max: number): string {
-  const value = body[name];
-  if (typeof value !== 'string' || value.length === 0) throw new SaomaError('invalid_request', `"${name}" is required and must be a non-empty string.`);
-  if (value.length > max) throw new SaomaError('invalid_request', `"${name}" must be at most ${max} characters.`);
-  return value;
-}
-
-/** An optional string field of at most `max` characters. */
-export function optionalString(body: Record<string, unknown>, name: string, max: number): string | undefined {
-  const value = body[name];
-  if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value !== 'string') throw new SaomaError('invalid_request', `"${name}" must be a string.`);
-  if (value.length > max) throw new SaomaError('invalid_request', `"${name}" must be at most ${max} characters.`);
-  return value;
-}
+// Fields are checked with a zod schema at the edge: `parse` and its field helpers in parse.ts.

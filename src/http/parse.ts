@@ -31,3 +31,11 @@ export function optionalString(name: string, max: number) {
     z.string({ error: `"${name}" must be a string.` }).max(max, { error: `"${name}" must be at most ${max} characters.` }).optional(),
   );
 }
+
+/** An optional whole number; absent and null read as undefined. */
+export function optionalWholeNumber(name: string) {
+  return z.preprocess(
+    (value) => (value === null ? undefined : value),
+    z.number({ error: `"${name}" must be a whole number.` }).int({ error: `"${name}" must be a whole number.` }).optional(),
+  );
+}

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
+import { pageBrand } from '../branding/page.ts';
 
 /**
  * The one template engine: Eta over `views/`, with auto-escaping on (`<%= x %>` is escaped;
@@ -9,6 +10,7 @@ const viewsDir = fileURLToPath(new URL('../../views/', import.meta.url));
 
 export const views = new Eta({ views: viewsDir, autoEscape: true, cache: true, autoTrim: false });
 
+/** Renders a page; every page gets the operator's brand and legal footer (`it.brand`, branding/page.ts). */
 export function render(name: string, data: Record<string, unknown>): string {
-  return views.render(name, data);
+  return views.render(name, { ...data, brand: pageBrand(data) });
 }

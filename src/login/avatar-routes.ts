@@ -1,11 +1,14 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { SaomaError } from '../errors.ts';
+import { readRequestBody } from '../http/body.ts';
 import { handleErrors } from '../http/middleware.ts';
 import { rateLimit } from '../http/rate-limit.ts';
+import { storeKeys } from '../store/keys.ts';
 import { Avatars, sniffImageType } from './avatars.ts';
 import type { LoginServices } from './services.ts';
-import { SCENE_PATTERN, effectiveState, tokenMatches, wrongState } from './ticket.ts';
+import { refusalOf } from './ticket-machine.ts';
+import { isSaomaScene } from '../wechat/scene.ts';
 
 /** Largest avatar accepted. The mini-program shrinks the picture first; this is the backstop. */
 export const AVATAR_MAX_BYTES = 1024 * 1024;
@@ -28,22 +31,22 @@ export function avatarRoutes(services: LoginServices): Router {
 
   router.post('/', async (ctx) => {
     ctx.set('Cache-Control', 'no-store');
-    await rateLimit(store, `mp:${ctx.ip}`, 120, 60_000);
+    await rateLimit(store, storeKeys.miniProgramCalls(ctx.ip), 120, 60_000);
     const form = await readMultipart(ctx);
     const scene = form.get('scene');
     const token = form.get('token');
     const file = form.get('avatar');
-    if (typeof scene !== 'string' || !SCENE_PATTERN.test(scene)) throw new SaomaError('invalid_request', '"scene" is required: the scene of the code that was scanned.');
+    if (!isSaomaScene(scene)) throw new SaomaError('invalid_request', '"scene" is required: the scene of the code that was scanned.');
     if (typeof token !== 'string' || token === '') throw new SaomaError('invalid_request', '"token" is required: the token /mp/scan answered.');
     if (!file || typeof file === 'string') throw new SaomaError('invalid_request', 'Send the picture as the file field "avatar".');
 
     const ticket = await tickets.get(scene);
     if (!ticket) throw new SaomaError('ticket_not_found', 'No login code matches this scene; it may be from an old page.');
-    if (!tokenMatches(ticket, token)) throw new SaomaError('invalid_token', 'The scan token is missing or wrong; scan the code again.');
-    const state = effectiveState(ticket);
-    if (state !== 'scanned') throw wrongState(state, 'scanned');
+    // Only the scanner of a ticket that can still be confirmed, as /mp/confirm will check again.
+    const refused = refusalOf(ticket, 'confirm', token);
+    if (refused) throw refused;
     // One person, a handful of pictures an hour: keeps what anyone can make us store small.
-    await rateLimit(store, `avatar:${ticket.account_id}`, 10, 60 * 60_000);
+    await rateLimit(store, storeKeys.avatarUploads(String(ticket.account_id)), 10, 60 * 60_000);
 
     const bytes = new Uint8Array(await file.arrayBuffer());
     if (bytes.length === 0) throw new SaomaError('invalid_request', 'The picture is empty.');
@@ -74,16 +77,9 @@ async function readMultipart(ctx: Context): Promise<FormData> {
   if (!ctx.is('multipart/form-data')) throw new SaomaError('invalid_request', 'Send the picture as multipart/form-data (wx.uploadFile).');
   const limit = AVATAR_MAX_BYTES + FORM_OVERHEAD;
   const tooLarge = () => new SaomaError('payload_too_large', `The picture is larger than ${AVATAR_MAX_BYTES} bytes.`);
-  if (Number(ctx.get('content-length') || 0) > limit) throw tooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw tooLarge();
-    chunks.push(chunk as Buffer);
-  }
+  const body = await readRequestBody(ctx, limit, { tooLarge });
   try {
-    return await new Response(Buffer.concat(chunks), { headers: { 'content-type': ctx.get('content-type') } }).formData();
+    return await new Response(body, { headers: { 'content-type': ctx.get('content-type') } }).formData();
   } catch {
     throw new SaomaError('invalid_request', 'The body is not a valid multipart/form-data form.');
   }

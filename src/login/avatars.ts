@@ -1,5 +1,6 @@
 import { nanoid } from 'nanoid';
 import type { Accounts } from '../oidc/accounts.ts';
+import { storeKeys } from '../store/keys.ts';
 import type { Store } from '../store/store.ts';
 
 /** The image types an avatar may have, told by the file's first bytes (never by its name or label). */
@@ -49,15 +50,15 @@ export class Avatars {
   /** Stores the image for the account and returns its URL. */
   async save(sub: string, type: AvatarType, bytes: Uint8Array): Promise<string> {
     const id = nanoid(24);
-    await this.#store.set(`avatar:${id}`, JSON.stringify({ type, data: Buffer.from(bytes).toString('base64') } satisfies StoredAvatar));
-    await this.#store.indexAdd(`avatars:${sub}`, `${Date.now()}.${id}`);
+    await this.#store.set(storeKeys.avatar(id), JSON.stringify({ type, data: Buffer.from(bytes).toString('base64') } satisfies StoredAvatar));
+    await this.#store.indexAdd(storeKeys.avatarsOf(sub), `${Date.now()}.${id}`);
     await this.#prune(sub, id);
     return this.urlOf(id);
   }
 
   async find(id: string): Promise<{ type: AvatarType; bytes: Buffer } | undefined> {
     if (!AVATAR_ID.test(id)) return undefined;
-    const raw = await this.#store.get(`avatar:${id}`);
+    const raw = await this.#store.get(storeKeys.avatar(id));
     if (!raw) return undefined;
     const stored = JSON.parse(raw) as StoredAvatar;
     return { type: stored.type, bytes: Buffer.from(stored.data, 'base64') };
@@ -66,13 +67,13 @@ export class Avatars {
   async #prune(sub: string, keep: string): Promise<void> {
     const picture = (await this.#accounts.find(sub))?.picture;
     const cutoff = Date.now() - KEEP_UNUSED_MS;
-    for (const member of await this.#store.indexMembers(`avatars:${sub}`)) {
+    for (const member of await this.#store.indexMembers(storeKeys.avatarsOf(sub))) {
       const dot = member.indexOf('.');
       const created = Number(member.slice(0, dot));
       const id = member.slice(dot + 1);
       if (id === keep || created > cutoff || this.urlOf(id) === picture) continue;
-      await this.#store.delete(`avatar:${id}`);
-      await this.#store.indexRemove(`avatars:${sub}`, member);
+      await this.#store.delete(storeKeys.avatar(id));
+      await this.#store.indexRemove(storeKeys.avatarsOf(sub), member);
     }
   }
 }

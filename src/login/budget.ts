@@ -1,5 +1,6 @@
 import { SaomaError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { storeKeys } from '../store/keys.ts';
 import type { Store } from '../store/store.ts';
 import type { LoginTicket } from './ticket.ts';
 
@@ -38,9 +39,9 @@ export class CodeBudget {
     const window = Math.floor(now / MINUTE_MS);
     const retryAfter = Math.max(1, Math.ceil(((window + 1) * MINUTE_MS - now) / 1000));
     const checks: Array<[string, number]> = [
-      [`budget:codes:ip:${ticket.requester.ip}:${window}`, this.#limits.perIp],
-      [`budget:codes:client:${ticket.client_id}:${window}`, this.#limits.perClient],
-      [`budget:codes:total:${window}`, this.#limits.total],
+      [storeKeys.codesPerIp(ticket.requester.ip, window), this.#limits.perIp],
+      [storeKeys.codesPerClient(ticket.client_id, window), this.#limits.perClient],
+      [storeKeys.codesTotal(window), this.#limits.total],
     ];
     for (const [key, max] of checks) {
       if (max <= 0) continue;
@@ -57,7 +58,7 @@ export class CodeBudget {
       }
       if (count > max) {
         // Remembered for the page, which asks why its image failed without drawing again.
-        await this.#store.set(`budget:held:${ticket.scene}`, String(now + retryAfter * 1000), retryAfter * 1000).catch(() => {});
+        await this.#store.set(storeKeys.codeHeld(ticket.scene), String(now + retryAfter * 1000), retryAfter * 1000).catch(() => {});
         throw new SaomaError('rate_limited', `Too many sign-ins right now; try again in ${retryAfter} seconds.`, { retryAfter });
       }
     }
@@ -66,7 +67,7 @@ export class CodeBudget {
 
 /** Seconds until the ticket's code may be drawn again, when the budget held its last draw. */
 export async function heldFor(store: Store, scene: string): Promise<number | undefined> {
-  const until = Number(await store.get(`budget:held:${scene}`));
+  const until = Number(await store.get(storeKeys.codeHeld(scene)));
   const seconds = Math.ceil((until - Date.now()) / 1000);
   return Number.isFinite(seconds) && seconds > 0 ? seconds : undefined;
 }
@@ -110,5 +111,5 @@ export class PhoneBudget {
 
 function monthKey(now = Date.now()): string {
   const china = new Date(now + 8 * 3600_000);
-  return `budget:phone:${china.getUTCFullYear()}-${String(china.getUTCMonth() + 1).padStart(2, '0')}`;
+  return storeKeys.phoneNumbers(`${china.getUTCFullYear()}-${String(china.getUTCMonth() + 1).padStart(2, '0')}`);
 }

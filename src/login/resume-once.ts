@@ -1,6 +1,7 @@
 import type { Context, Next } from 'koa';
 import { SaomaError } from '../errors.ts';
 import { handleErrors } from '../http/middleware.ts';
+import { storeKeys } from '../store/keys.ts';
 import type { Store } from '../store/store.ts';
 
 /** oidc-provider's resume route: where `/complete`, `/consent` and `/abort` send the browser. */
@@ -26,7 +27,7 @@ export function resumeOnce(store: Store) {
     const uid = ctx.method === 'GET' ? RESUME_PATH.exec(ctx.path)?.[1] : undefined;
     if (!uid) return next();
     return refuse(ctx, async () => {
-      if (!(await store.create(`interaction:resumed:${uid}`, '1', MARK_MS))) {
+      if (!(await store.create(storeKeys.interactionResumed(uid), '1', MARK_MS))) {
         throw new SaomaError('ticket_consumed', 'This sign-in has already been completed. Go back to the website to continue.', { detail: 'concurrent resume of one interaction' });
       }
       await next();

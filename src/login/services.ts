@@ -5,7 +5,7 @@ import type { Accounts } from '../oidc/accounts.ts';
 import type { Store } from '../store/store.ts';
 import type { WeChat } from '../wechat/client.ts';
 import type { PhoneBudget } from './budget.ts';
-import type { QrCodes } from './qrcodes.ts';
+import type { MiniProgramCodes } from './mini-program-codes.ts';
 import type { Tickets } from './tickets.ts';
 
 /** What the login routes need, built once by the app. */
@@ -17,7 +17,8 @@ export interface LoginServices {
   tickets: Tickets;
   accounts: Accounts;
   wechat: WeChat;
-  qrcodes: QrCodes;
+  /** The mini-program code image of each ticket. */
+  codes: MiniProgramCodes;
   /** The monthly cap on phone numbers (PHONE_MONTHLY_CAP). */
   phones: PhoneBudget;
 }

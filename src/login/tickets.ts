@@ -1,10 +1,13 @@
 import { SaomaError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { recordTicketChange, recordTicketIssued, withStateTime } from '../metrics/metrics.ts';
+import { storeChannels, storeKeys } from '../store/keys.ts';
 import type { Store } from '../store/store.ts';
-import { effectiveState, isFinished, newScene, statusOf, type LoginTicket, type TicketStatus } from './ticket.ts';
+import { updateWithRetry } from '../store/update.ts';
+import { newScene } from '../wechat/scene.ts';
+import type { LoginTicket, TicketStatus } from './ticket.ts';
+import { STEPS, effectiveState, isFinished, publicStatus, type RequestedTransition, type TransitionInput } from './ticket-machine.ts';
 
-const CHANNEL = 'ticket';
 /** How long a finished ticket stays readable, so late polls and scans get a precise answer. */
 const AFTERLIFE_MS = 10 * 60_000;
 
@@ -51,7 +54,7 @@ export class Tickets {
 
   /** Subscribes to ticket news; must resolve before the first page waits. */
   async start(): Promise<void> {
-    this.#unsubscribe = await this.#store.subscribe(CHANNEL, (message) => this.#dispatch(message));
+    this.#unsubscribe = await this.#store.subscribe(storeChannels.tickets, (message) => this.#dispatch(message));
   }
 
   async stop(): Promise<void> {
@@ -90,31 +93,31 @@ export class Tickets {
       scopes: request.scopes,
       requester: request.requester,
     };
-    await this.#store.set(ticketKey(ticket.scene), JSON.stringify(ticket), expiresAt - now + AFTERLIFE_MS);
-    const mapping = interactionKey(request.uid);
+    await this.#store.set(storeKeys.ticket(ticket.scene), JSON.stringify(ticket), expiresAt - now + AFTERLIFE_MS);
+    const mapping = storeKeys.ticketOfInteraction(request.uid);
     const mappingTtl = request.interactionExpiresAt - now + AFTERLIFE_MS;
     const won = previous === undefined
       ? await this.#store.create(mapping, ticket.scene, mappingTtl)
       : await this.#store.compareAndSet(mapping, previous, ticket.scene, mappingTtl);
     if (won) {
       recordTicketIssued(ticket, (scene) => this.get(scene));
-      if (previous) await this.#kill(previous);
+      if (previous) await this.#cancelReplaced(previous);
       return ticket;
     }
     // Another request replaced it first: use theirs, drop ours.
-    await this.#store.delete(ticketKey(ticket.scene));
+    await this.#store.delete(storeKeys.ticket(ticket.scene));
     const theirs = await this.current(request.uid);
     if (!theirs) throw new SaomaError('ticket_not_found', 'The login code could not be created; reload the page.');
     return theirs;
   }
 
   async current(uid: string): Promise<LoginTicket | undefined> {
-    const scene = await this.#store.get(interactionKey(uid));
+    const scene = await this.#store.get(storeKeys.ticketOfInteraction(uid));
     return scene ? this.get(scene) : undefined;
   }
 
   async get(scene: string): Promise<LoginTicket | undefined> {
-    const raw = await this.#store.get(ticketKey(scene));
+    const raw = await this.#store.get(storeKeys.ticket(scene));
     return raw === undefined ? undefined : this.#parse(raw);
   }
 
@@ -125,39 +128,57 @@ export class Tickets {
    * is judged against the new state.
    */
   async update(scene: string, step: (ticket: LoginTicket) => LoginTicket): Promise<LoginTicket> {
-    for (let attempt = 0; attempt < 16; attempt++) {
-      const raw = await this.#store.get(ticketKey(scene));
+    const { result, written } = await updateWithRetry(this.#store, storeKeys.ticket(scene), (raw) => {
       const ticket = raw === undefined ? undefined : this.#parse(raw);
       if (!raw || !ticket) throw new SaomaError('ticket_not_found', 'No login code matches this scene.');
       const next = step(ticket);
-      if (next === ticket) return ticket;
-      const written = withStateTime(ticket, { ...next, version: ticket.version + 1 });
-      if (await this.#store.compareAndSet(ticketKey(scene), raw, JSON.stringify(written))) {
-        recordTicketChange(ticket, written);
-        await this.#announce(written);
-        return written;
-      }
+      if (next === ticket) return { result: { before: ticket, after: ticket } };
+      const after = withStateTime(ticket, { ...next, version: ticket.version + 1 });
+      return { result: { before: ticket, after }, next: JSON.stringify(after) };
+    }, { attempts: 16, exhausted: () => new SaomaError('unavailable', 'The login code is changing too fast; try again.') });
+    if (written) {
+      recordTicketChange(result.before, result.after);
+      await this.#announce(result.after);
     }
-    throw new SaomaError('unavailable', 'The login code is changing too fast; try again.');
+    return result.after;
+  }
+
+  /**
+   * Takes one transition of the ticket state machine (`ticket-machine.ts`) atomically: the
+   * transition is judged against the stored ticket, and its refusal is thrown as it is.
+   */
+  async apply<T extends RequestedTransition>(scene: string, transition: T, ...input: TransitionInput[T] extends undefined ? [] : [TransitionInput[T]]): Promise<LoginTicket> {
+    const step = STEPS[transition] as (ticket: LoginTicket, input: TransitionInput[T] | undefined, now: number) => LoginTicket | Error;
+    return this.update(scene, (ticket) => {
+      const next = step(ticket, input[0], Date.now());
+      if (next instanceof Error) throw next;
+      return next;
+    });
   }
 
   /**
    * The long-poll: answers at once when the ticket's state is not `known`, else waits for news of
    * a change, the ticket's expiry or `timeoutMs`, whichever comes first. The waiter is registered
-   * before the ticket is read, so a change that lands between the read and the wait is not lost.
+   * before the ticket is read and keeps the news that comes before the wait begins, so a change
+   * that lands between the read and the wait is not lost.
    */
   async waitForChange(scene: string, known: string | undefined, timeoutMs: number, connection?: Connection): Promise<TicketStatus> {
-    let wake: Waiter = () => {};
+    // Until the wait begins, news is kept: it may arrive while the read is still on its way back.
+    let early: TicketNews | undefined;
+    let wake: Waiter = (news) => {
+      if (!early || news.version > early.version) early = news;
+    };
     const waiter: Waiter = (news) => wake(news);
     this.#addWaiter(scene, waiter);
     try {
       const ticket = await this.get(scene);
       if (!ticket) throw new SaomaError('ticket_not_found', 'No login code matches this page; reload it.');
-      const status = statusOf(ticket);
+      const status = publicStatus(ticket);
       if (status.state !== known) return status;
       // Only what the answer needs is held while waiting, not the whole ticket: a waiting page
       // should cost as little memory as possible (docs/benchmarks.md).
       const { version } = ticket;
+      if (early && early.version > version) return early.status;
       const held = { state: ticket.state, expires_at: ticket.expires_at, scanner: ticket.scanner } as LoginTicket;
       return await new Promise<TicketStatus>((resolve) => {
         const finish = (answer: TicketStatus) => {
@@ -166,14 +187,14 @@ export class Tickets {
           wake = () => {};
           resolve(answer);
         };
-        const onGone = () => finish(statusOf(held));
+        const onGone = () => finish(publicStatus(held));
         wake = (news) => {
           if (news.version > version) finish(news.status);
         };
         // One timer per waiting page: the long-poll timeout, or the ticket's expiry if that comes
         // first (a ticket expires by the clock, not by an event, so nothing else would wake it).
         const untilExpiry = isFinished(status.state) ? Infinity : Math.max(0, held.expires_at - Date.now() + 5);
-        const timer = setTimeout(() => finish(statusOf(held)), Math.min(timeoutMs, untilExpiry));
+        const timer = setTimeout(() => finish(publicStatus(held)), Math.min(timeoutMs, untilExpiry));
         connection?.once('close', onGone);
       });
     } finally {
@@ -181,16 +202,16 @@ export class Tickets {
     }
   }
 
-
-  async #kill(scene: string): Promise<void> {
-    await this.update(scene, (t) => (isFinished(effectiveState(t)) ? t : { ...t, state: 'cancelled' })).catch((err: unknown) => {
+  /** The code a new one replaced is cancelled (unless already finished): scanning it now answers `ticket_cancelled`. */
+  async #cancelReplaced(scene: string): Promise<void> {
+    await this.apply(scene, 'abort').catch((err: unknown) => {
       if (!(err instanceof SaomaError && err.code === 'ticket_not_found')) throw err;
     });
   }
 
   async #announce(ticket: LoginTicket): Promise<void> {
-    const news: TicketNews = { scene: ticket.scene, version: ticket.version, status: statusOf(ticket) };
-    await this.#store.publish(CHANNEL, JSON.stringify(news));
+    const news: TicketNews = { scene: ticket.scene, version: ticket.version, status: publicStatus(ticket) };
+    await this.#store.publish(storeChannels.tickets, JSON.stringify(news));
   }
 
   #dispatch(message: string): void {
@@ -227,12 +248,4 @@ export class Tickets {
     this.#log.warn('stored login ticket is not what saoma wrote; treated as absent');
     return undefined;
   }
-}
-
-function ticketKey(scene: string): string {
-  return `ticket:${scene}`;
-}
-
-function interactionKey(uid: string): string {
-  return `ticket-of:${uid}`;
 }

@@ -1,7 +1,9 @@
 import type { Logger } from '../log.ts';
+import { storeKeys } from '../store/keys.ts';
 import type { Store } from '../store/store.ts';
 import type { WeChat } from '../wechat/client.ts';
 import { WeChatApiError } from '../wechat/errors.ts';
+import { SingleFlight } from './single-flight.ts';
 import type { LoginTicket } from './ticket.ts';
 
 export type OpenLinkKind = 'url_link' | 'scheme' | 'off';
@@ -35,7 +37,7 @@ export class WeChatLinks {
   readonly #store: Store;
   readonly #wechat: WeChat;
   readonly #options: WeChatLinkOptions;
-  readonly #inflight = new Map<string, Promise<string | undefined>>();
+  readonly #fetches = new SingleFlight<string | undefined>();
   /** Known here without asking the store again: refusals never end by themselves. */
   #refused = false;
 
@@ -47,7 +49,7 @@ export class WeChatLinks {
 
   /** The store key remembering that WeChat refuses this mini-program URL Links. */
   get refusedKey(): string {
-    return `wechat-link:refused:${this.#options.appid}`;
+    return storeKeys.wechatLinksRefused(this.#options.appid);
   }
 
   /** Whether the configuration asks for the button at all (the route exists). */
@@ -74,16 +76,11 @@ export class WeChatLinks {
       const query = new URLSearchParams({ appid, path: page, query: `scene=${ticket.scene}`, env_version: envVersion });
       return `weixin://dl/business/?${query}`;
     }
-    const key = `wechat-link:${ticket.scene}`;
+    const key = storeKeys.wechatLink(ticket.scene);
     const kept = await this.#store.get(key);
     if (kept) return kept;
     if (await this.#knownRefused()) return undefined;
-    let pending = this.#inflight.get(ticket.scene);
-    if (!pending) {
-      pending = this.#make(ticket, key).finally(() => this.#inflight.delete(ticket.scene));
-      this.#inflight.set(ticket.scene, pending);
-    }
-    return pending;
+    return this.#fetches.run(ticket.scene, () => this.#make(ticket, key));
   }
 
   async #make(ticket: LoginTicket, key: string): Promise<string | undefined> {

@@ -1,6 +1,7 @@
 import client from 'prom-client';
 import type { Logger } from '../log.ts';
-import { effectiveState, type LoginTicket } from '../login/ticket.ts';
+import type { LoginTicket } from '../login/ticket.ts';
+import { effectiveState } from '../login/ticket-machine.ts';
 import type { WeChatApi } from '../wechat/errors.ts';
 
 /**

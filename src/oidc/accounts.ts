@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { nanoid } from 'nanoid';
+import { storeKeys } from '../store/keys.ts';
 import type { Store } from '../store/store.ts';
+import { updateWithRetry } from '../store/update.ts';
 
 /** What we keep about a person. `sub` is ours and stable; WeChat ids live only in hashed keys. */
 export interface Account {
@@ -32,8 +34,8 @@ export class Accounts {
   }
 
   async resolve(identity: WeChatIdentity): Promise<Account> {
-    const openidKey = `identity:openid:${digest(`${identity.appid}:${identity.openid}`)}`;
-    const unionKey = identity.unionid ? `identity:unionid:${digest(identity.unionid)}` : undefined;
+    const openidKey = storeKeys.identityByOpenid(digest(`${identity.appid}:${identity.openid}`));
+    const unionKey = identity.unionid ? storeKeys.identityByUnionid(digest(identity.unionid)) : undefined;
     const primary = unionKey ?? openidKey;
 
     let sub = await this.#store.get(primary);
@@ -42,7 +44,7 @@ export class Accounts {
     if (!sub) {
       const candidate = nanoid(24);
       if (await this.#store.create(primary, candidate)) {
-        await this.#store.create(`account:${candidate}`, JSON.stringify({ sub: candidate, created_at: Math.floor(Date.now() / 1000) } satisfies Account));
+        await this.#store.create(storeKeys.account(candidate), JSON.stringify({ sub: candidate, created_at: Math.floor(Date.now() / 1000) } satisfies Account));
       }
       sub = (await this.#store.get(primary)) ?? candidate;
     }
@@ -54,12 +56,12 @@ export class Accounts {
     if (account) return account;
     // The identity key won a race with a crashed creator: make the record now.
     const fresh: Account = { sub, created_at: Math.floor(Date.now() / 1000) };
-    await this.#store.create(`account:${sub}`, JSON.stringify(fresh));
+    await this.#store.create(storeKeys.account(sub), JSON.stringify(fresh));
     return (await this.find(sub)) ?? fresh;
   }
 
   async find(sub: string): Promise<Account | undefined> {
-    const raw = await this.#store.get(`account:${sub}`);
+    const raw = await this.#store.get(storeKeys.account(sub));
     if (!raw) return undefined;
     try {
       const value = JSON.parse(raw) as Account;
@@ -71,13 +73,12 @@ export class Accounts {
 
   /** Merges profile fields the person gave in the mini-program; retries on concurrent writes. */
   async update(sub: string, changes: Partial<Omit<Account, 'sub' | 'created_at'>>): Promise<Account | undefined> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const raw = await this.#store.get(`account:${sub}`);
-      if (!raw) return undefined;
-      const next = { ...(JSON.parse(raw) as Account), ...changes, sub };
-      if (await this.#store.compareAndSet(`account:${sub}`, raw, JSON.stringify(next))) return next;
-    }
-    throw new Error('account update lost five races in a row');
+    const { result } = await updateWithRetry(this.#store, storeKeys.account(sub), (raw) => {
+      if (!raw) return { result: undefined };
+      const next: Account = { ...(JSON.parse(raw) as Account), ...changes, sub };
+      return { result: next, next: JSON.stringify(next) };
+    }, { attempts: 5, exhausted: () => new Error('account update lost five races in a row') });
+    return result;
   }
 }
 

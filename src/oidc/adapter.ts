@@ -1,6 +1,7 @@
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import { SaomaError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { storeKeys } from '../store/keys.ts';
 import type { Store } from '../store/store.ts';
 
 /** Models whose tokens belong to a grant and die with it (`revokeByGrantId`). */
@@ -83,13 +84,13 @@ export class StoreAdapter implements Adapter {
     const key = this.#key(id);
     await this.#store.set(key, JSON.stringify(payload), ttlMs);
     if (GRANTABLE.has(this.#model) && payload.grantId) {
-      await this.#store.indexAdd(grantIndex(payload.grantId), key, ttlMs);
+      await this.#store.indexAdd(storeKeys.grantTokens(payload.grantId), key, ttlMs);
     }
     if (this.#model === 'Session' && payload.uid) {
-      await this.#store.set(`oidc:SessionUid:${payload.uid}`, id, ttlMs);
+      await this.#store.set(storeKeys.sessionByUid(payload.uid), id, ttlMs);
     }
     if (this.#model === 'DeviceCode' && payload.userCode) {
-      await this.#store.set(`oidc:DeviceUserCode:${payload.userCode}`, id, ttlMs);
+      await this.#store.set(storeKeys.deviceCodeByUserCode(payload.userCode), id, ttlMs);
     }
   }
 
@@ -107,7 +108,7 @@ export class StoreAdapter implements Adapter {
   }
 
   async #findByUid(uid: string): Promise<AdapterPayload | undefined> {
-    const id = await this.#store.get(`oidc:SessionUid:${uid}`);
+    const id = await this.#store.get(storeKeys.sessionByUid(uid));
     return id === undefined ? undefined : this.find(id);
   }
 
@@ -116,7 +117,7 @@ export class StoreAdapter implements Adapter {
   }
 
   async #findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
-    const id = await this.#store.get(`oidc:DeviceUserCode:${userCode}`);
+    const id = await this.#store.get(storeKeys.deviceCodeByUserCode(userCode));
     return id === undefined ? undefined : this.find(id);
   }
 
@@ -148,7 +149,7 @@ export class StoreAdapter implements Adapter {
     const key = this.#key(id);
     if (this.#model === 'Session') {
       const payload = await this.find(id);
-      if (payload?.uid) await this.#store.delete(`oidc:SessionUid:${payload.uid}`);
+      if (payload?.uid) await this.#store.delete(storeKeys.sessionByUid(payload.uid));
     }
     await this.#store.delete(key);
   }
@@ -158,14 +159,14 @@ export class StoreAdapter implements Adapter {
   }
 
   async #revokeByGrantId(grantId: string): Promise<void> {
-    const index = grantIndex(grantId);
+    const index = storeKeys.grantTokens(grantId);
     const keys = await this.#store.indexMembers(index);
     await Promise.all(keys.map((key) => this.#store.delete(key)));
     await this.#store.delete(index);
   }
 
   #key(id: string): string {
-    return `oidc:${this.#model}:${id}`;
+    return storeKeys.oidcModel(this.#model, id);
   }
 
   /** A value that is not what we wrote is treated as absent, and said so in the log. */
@@ -179,10 +180,6 @@ export class StoreAdapter implements Adapter {
     this.#log.warn({ model: this.#model, id_length: id.length }, 'stored oidc model is not valid JSON; treated as absent');
     return undefined;
   }
-}
-
-function grantIndex(grantId: string): string {
-  return `oidc:GrantIndex:${grantId}`;
 }
 
 export function adapterFactory(store: Store, log: Logger): (model: string) => Adapter {

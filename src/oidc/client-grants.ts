@@ -1,11 +1,12 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { storeKeys } from '../store/keys.ts';
 import type { Store } from '../store/store.ts';
 
 type AdapterFactory = (model: string) => Adapter;
 
 /** The set of a client's grant ids; expires with the longest-lived grant in it. */
 export function clientGrantsIndex(clientId: string): string {
-  return `oidc:ClientGrants:${clientId}`;
+  return storeKeys.clientGrants(clientId);
 }
 
 /**

@@ -11,26 +11,13 @@ import { errors, type Account, type Client, type FindAccount, type KoaContextWit
  *   and phone claims of the granted scopes in the ID token too, not only at userinfo, because many
  *   libraries (Auth.js among them) build the user's profile from the ID token alone.
  */
-export const CLIENT_POLICY_FIELDS = ['require_pkce', 'id_token_profile_claims'] as const;
+export { CLIENT_POLICY_FIELDS, clientPolicyProblems as policyProblems } from '../clients/metadata.ts';
 
 type WithPolicy = { require_pkce?: unknown; id_token_profile_claims?: unknown; clientAuthMethod?: string; token_endpoint_auth_method?: string };
 
 /** Whether the client is public: it has no way to authenticate at the token endpoint. */
 function isPublic(client: WithPolicy): boolean {
   return (client.clientAuthMethod ?? client.token_endpoint_auth_method) === 'none';
-}
-
-/** Problems with the two fields in `metadata`, as `field: what is wrong` (empty when fine). */
-export function policyProblems(metadata: Record<string, unknown>): string[] {
-  const problems: string[] = [];
-  for (const field of CLIENT_POLICY_FIELDS) {
-    const value = metadata[field];
-    if (value !== undefined && typeof value !== 'boolean') problems.push(`${field}: must be true or false`);
-  }
-  if (metadata.require_pkce === false && (metadata.token_endpoint_auth_method ?? 'client_secret_basic') === 'none') {
-    problems.push('require_pkce: a public client (token_endpoint_auth_method none) must use PKCE; only a confidential client can opt out');
-  }
-  return problems;
 }
 
 /**

@@ -13,7 +13,7 @@ type Grant = InstanceType<KoaContextWithOIDC['oidc']['provider']['Grant']>;
  * - A tap-only scope (the phone number) that this website's grant has never seen is refused, for
  *   every website: only a login for this website with a tap in WeChat grants it (see
  *   TAP_ONLY_SCOPES). Refusing it here spares the person a consent page that could not give it.
- *   Without a grant yet, a third party's consent page refuses it (`browser-routes.ts`).
+ *   Without a grant yet, a third party's consent page refuses it (`login/browser/consent.ts`).
  */
 export async function loadExistingGrant(ctx: KoaContextWithOIDC): Promise<Grant | undefined> {
   const { oidc } = ctx;

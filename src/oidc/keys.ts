@@ -2,12 +2,14 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { nanoid } from 'nanoid';
 import type { JWK } from 'oidc-provider';
 import type { Logger } from '../log.ts';
+import { storeChannels, storeKeys } from '../store/keys.ts';
 import type { Store } from '../store/store.ts';
+import { updateWithRetry } from '../store/update.ts';
 
-const SIGNING_KEYS = 'keys:signing';
-const COOKIE_KEYS = 'keys:cookie';
+const SIGNING_KEYS = storeKeys.signingKeys;
+const COOKIE_KEYS = storeKeys.cookieKeys;
 /** Published after every change to the signing keys; every process re-reads them on it. */
-const CHANNEL = 'keys';
+const CHANNEL = storeChannels.signingKeys;
 /** The algorithms saoma signs with: RS256 (the OIDC default) and ES256. One key of each signs. */
 const ALGORITHMS = ['RS256', 'ES256'] as const;
 
@@ -115,26 +117,19 @@ export class SigningKeys {
    * activation delay; 0 for an emergency). Returns the keys as they stand after the rotation.
    */
   async rotate(delayMs = this.#schedule.activationDelayMs): Promise<{ added: KeyStatus[]; keys: KeyStatus[] }> {
-    for (let attempt = 0; attempt < 10; attempt++) {
-      const raw = await this.#store.get(SIGNING_KEYS);
-      if (raw === undefined) {
-        // The store lost its data: put back the keys in hand, then rotate from them.
-        await this.#store.create(SIGNING_KEYS, this.#raw);
-        continue;
-      }
+    const { result } = await updateWithRetry(this.#store, SIGNING_KEYS, (raw) => {
+      // A store that lost its data gets back the keys in hand, rotated.
       const now = Date.now();
-      const next = rotated(parseKeyring(raw), now, delayMs, this.#schedule.retentionMs);
+      const next = rotated(parseKeyring(raw ?? this.#raw), now, delayMs, this.#schedule.retentionMs);
       const value = JSON.stringify(next.ring);
-      if (await this.#store.compareAndSet(SIGNING_KEYS, raw, value)) {
-        this.#raw = value;
-        this.#ring = next.ring;
-        await this.#store.publish(CHANNEL, 'rotated');
-        this.#apply();
-        const all = statuses(next.ring, now);
-        return { added: all.filter((k) => next.added.includes(k.kid)), keys: all };
-      }
-    }
-    throw new Error('the signing keys kept changing during rotation; try again');
+      return { result: { ...next, now, value }, next: value };
+    }, { attempts: 10, exhausted: () => new Error('the signing keys kept changing during rotation; try again') });
+    this.#raw = result.value;
+    this.#ring = result.ring;
+    await this.#store.publish(CHANNEL, 'rotated');
+    this.#apply();
+    const all = statuses(result.ring, result.now);
+    return { added: all.filter((k) => result.added.includes(k.kid)), keys: all };
   }
 
   /**
@@ -168,31 +163,21 @@ export class SigningKeys {
    */
   async refresh(): Promise<void> {
     try {
-      for (let attempt = 0; attempt < 10; attempt++) {
-        const raw = await this.#store.get(SIGNING_KEYS);
-        if (raw === this.#raw) return;
+      const { result, written } = await updateWithRetry(this.#store, SIGNING_KEYS, (raw) => {
+        if (raw === this.#raw) return { result: undefined };
         const stored = raw === undefined ? undefined : parseKeyring(raw);
         const missing = this.#missingFrom(stored);
-        if (!missing.length) {
-          this.#adopt(raw!, stored!);
-          return;
-        }
+        if (!missing.length) return { result: { raw: raw!, ring: stored!, missing } };
         const ring: StoredKeyring = stored
           ? { ...stored, keys: [...stored.keys, ...missing] }
           : { ...this.#ring, keys: missing };
-        const value = JSON.stringify(ring);
-        const written = raw === undefined
-          ? await this.#store.create(SIGNING_KEYS, value)
-          : await this.#store.compareAndSet(SIGNING_KEYS, raw, value);
-        if (written) {
-          this.#log.warn({ event: 'keys.republished', kids: missing.map((k) => String(k.jwk.kid)) }, 'signing keys were missing from the store; put back the ones this process holds');
-          this.#adopt(value, ring);
-          await this.#store.publish(CHANNEL, 'republished');
-          return;
-        }
-        // Another process wrote first (a rotation, or its own republish): judge again.
-      }
-      throw new Error('the signing keys kept changing while being republished');
+        // Another process may write first (a rotation, or its own republish): then this is judged again.
+        return { result: { raw: JSON.stringify(ring), ring, missing }, next: JSON.stringify(ring) };
+      }, { attempts: 10, exhausted: () => new Error('the signing keys kept changing while being republished') });
+      if (!result) return;
+      if (written) this.#log.warn({ event: 'keys.republished', kids: result.missing.map((k) => String(k.jwk.kid)) }, 'signing keys were missing from the store; put back the ones this process holds');
+      this.#adopt(result.raw, result.ring);
+      if (written) await this.#store.publish(CHANNEL, 'republished');
     } catch (err) {
       // The store being away is not news: the keys in hand stay valid; the next tick retries.
       this.#log.warn({ err }, 'could not re-read the signing keys; keeping the current ones');

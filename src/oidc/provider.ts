@@ -3,6 +3,7 @@ import type { Config } from '../config/load.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/store.ts';
 import { render } from '../http/views.ts';
+import { assertWebsiteColour, WEBSITE_COLOUR } from '../branding/website.ts';
 import { adapterFactory, guarded, guardedAdapters } from './adapter.ts';
 import type { Accounts } from './accounts.ts';
 import { claims, scopes } from './claims.ts';
@@ -99,10 +100,11 @@ function providerConfiguration(deps: ProviderDeps, signingKeys: JWK[]): Configur
   };
 }
 
-/** saoma's own client fields: `first_party` and the per-client policy (client-policy.ts). */
+/** saoma's own client fields: `first_party`, the per-client policy (client-policy.ts) and the website's colour (branding). */
 const extraClientMetadata: Configuration['extraClientMetadata'] = {
-  properties: ['first_party', ...CLIENT_POLICY_FIELDS],
+  properties: ['first_party', ...CLIENT_POLICY_FIELDS, WEBSITE_COLOUR],
   validator: (_ctx, key, value, metadata) => {
+    assertWebsiteColour(key, value);
     if (key === 'first_party' && value !== undefined && typeof value !== 'boolean') throw new errors.InvalidClientMetadata('first_party must be true or false');
     if (key !== 'require_pkce') return;
     const problems = policyProblems(metadata as unknown as Record<string, unknown>);

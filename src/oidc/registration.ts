@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { nanoid } from 'nanoid';
 import { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
-import { clientProblems } from '../admin/validate.ts';
+import { clientProblems } from '../clients/metadata.ts';
 
 /** The policy every initial access token saoma issues carries, and so every registration meets. */
 export const REGISTRATION_POLICY = 'saoma';
@@ -23,8 +23,7 @@ export function registrationFeatures(enabled: boolean, production: boolean): Pic
       secretFactory: () => randomBytes(32).toString('base64url'),
       policies: {
         [REGISTRATION_POLICY]: (_ctx: KoaContextWithOIDC, properties: Record<string, unknown>) => {
-          const problems = clientProblems(properties, { production, strictFields: false, clientIdAllowed: true, firstPartyAllowed: false });
-          if (properties.client_name === undefined) problems.push('client_name: required (people see it when they confirm in WeChat)');
+          const problems = clientProblems(properties, { source: 'registration', production });
           if (!problems.length) return;
           // oidc-provider answers invalid_redirect_uri when the description starts with redirect_uris.
           throw new errors.InvalidClientMetadata(problems.join('; '));

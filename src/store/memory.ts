@@ -134,21 +134,11 @@ export class MemoryStore implements Store {
   }
 
   #live(key: string): Entry | undefined {
-    const entry = this.#values.get(key);
-    if (entry && entry.expiresAt !== undefined && entry.expiresAt <= Date.now()) {
-      this.#values.delete(key);
-      return undefined;
-    }
-    return entry;
+    return live(this.#values, key);
   }
 
   #liveIndex(key: string): IndexEntry | undefined {
-    const entry = this.#indexes.get(key);
-    if (entry && entry.expiresAt !== undefined && entry.expiresAt <= Date.now()) {
-      this.#indexes.delete(key);
-      return undefined;
-    }
-    return entry;
+    return live(this.#indexes, key);
   }
 
   #sweep(): void {
@@ -160,4 +150,14 @@ export class MemoryStore implements Store {
 
 function expiry(ttlMs: number | undefined): number | undefined {
   return ttlMs === undefined ? undefined : Date.now() + Math.max(1, ttlMs);
+}
+
+/** The entry under `key` unless it has expired; an expired one is removed on the way. */
+function live<T extends { expiresAt?: number }>(entries: Map<string, T>, key: string): T | undefined {
+  const entry = entries.get(key);
+  if (entry && entry.expiresAt !== undefined && entry.expiresAt <= Date.now()) {
+    entries.delete(key);
+    return undefined;
+  }
+  return entry;
 }

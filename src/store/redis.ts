@@ -58,32 +58,9 @@ export class RedisStore implements Store {
     this.#timeoutMs = options.commandTimeoutMs;
     this.#connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
     this.#log = options.log;
-    const common = {
-      lazyConnect: true,
-      // Fail fast rather than wait for a connection that may never come back.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      autoResendUnfulfilledCommands: false,
-      commandTimeout: options.commandTimeoutMs,
-      connectTimeout: Math.max(options.commandTimeoutMs, 1000),
-      // After a failover the old master answers READONLY; reconnecting finds the new one.
-      reconnectOnError: (err: Error) => err.message.startsWith('READONLY'),
-    } satisfies RedisOptions;
-
+    const common = commonOptions(options.commandTimeoutMs);
     if (target.kind === 'cluster') {
-      const cluster = new Cluster(target.nodes.map((node) => hostPort(node, 6379)), {
-        lazyConnect: true,
-        enableOfflineQueue: false,
-        scripts: SCRIPTS,
-        clusterRetryStrategy: backoff,
-        redisOptions: {
-          commandTimeout: common.commandTimeout,
-          connectTimeout: common.connectTimeout,
-          maxRetriesPerRequest: 0,
-          autoResendUnfulfilledCommands: false,
-          connectionName: 'saoma',
-        },
-      } satisfies ClusterOptions);
+      const cluster = clusterClient(target.nodes, common);
       this.#client = cluster;
       this.#sub = cluster;
       this.#subUp = true;
@@ -91,17 +68,7 @@ export class RedisStore implements Store {
       this.#watch(cluster, 'store');
       cluster.on('node error', (err: Error) => this.#log.debug({ err: safeError(err) }, 'redis cluster node error'));
     } else {
-      const client = target.kind === 'redis'
-        ? new Redis(target.url, { ...common, retryStrategy: backoff, scripts: SCRIPTS, connectionName: 'saoma' })
-        : new Redis({
-          ...common,
-          sentinels: target.sentinels.map((node) => hostPort(node, 26379)),
-          name: target.name,
-          retryStrategy: backoff,
-          sentinelRetryStrategy: backoff,
-          scripts: SCRIPTS,
-          connectionName: 'saoma',
-        });
+      const client = serverClient(target, common);
       // We resubscribe ourselves: ioredis's autoResubscribe drops the SUBSCRIBE promise, so a
       // resubscribe that fails (Redis flapping) would be an unhandled rejection.
       const sub = client.duplicate({ autoResubscribe: false, scripts: undefined, connectionName: 'saoma-sub' });
@@ -362,6 +329,12 @@ interface Scripts {
   saomaIndexAdd(key: string, member: string, px: number | ''): Promise<number>;
 }
 
+/** Lua, the start of a conditional write: stops with WRONG_TYPE for another type, 0 unless KEYS[1] holds ARGV[1]. */
+const EXPECTED_VALUE = `
+local current = redis.pcall('GET', KEYS[1])
+if type(current) == 'table' and current.err then return ${WRONG_TYPE} end
+if current ~= ARGV[1] then return 0 end`;
+
 /**
  * Each script reads and writes only KEYS[1] (one slot on Cluster). An absent TTL is passed as ''.
  * `redis.pcall` turns WRONGTYPE into a value we can answer instead of a script error.
@@ -370,10 +343,7 @@ const SCRIPTS: Record<keyof Scripts, { lua: string; numberOfKeys: number }> = {
   // ARGV: expected, value, px. An absent key (GET -> false) never equals a string.
   saomaCompareAndSet: {
     numberOfKeys: 1,
-    lua: `
-local current = redis.pcall('GET', KEYS[1])
-if type(current) == 'table' and current.err then return ${WRONG_TYPE} end
-if current ~= ARGV[1] then return 0 end
+    lua: `${EXPECTED_VALUE}
 if ARGV[3] == '' then
   redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
 else
@@ -384,10 +354,7 @@ return 1`,
   // ARGV: expected.
   saomaDeleteIfEquals: {
     numberOfKeys: 1,
-    lua: `
-local current = redis.pcall('GET', KEYS[1])
-if type(current) == 'table' and current.err then return ${WRONG_TYPE} end
-if current ~= ARGV[1] then return 0 end
+    lua: `${EXPECTED_VALUE}
 redis.call('DEL', KEYS[1])
 return 1`,
   },
@@ -520,4 +487,50 @@ function safeError(err: unknown): Error {
   const safe = new Error(err instanceof Error ? err.message : String(err));
   safe.name = err instanceof Error ? err.name : 'Error';
   return safe;
+}
+
+/** The options of every connection: fail fast rather than wait for one that may never come back. */
+function commonOptions(commandTimeoutMs: number) {
+  return {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    autoResendUnfulfilledCommands: false,
+    commandTimeout: commandTimeoutMs,
+    connectTimeout: Math.max(commandTimeoutMs, 1000),
+    // After a failover the old master answers READONLY; reconnecting finds the new one.
+    reconnectOnError: (err: Error) => err.message.startsWith('READONLY'),
+  } satisfies RedisOptions;
+}
+
+type CommonOptions = ReturnType<typeof commonOptions>;
+
+function clusterClient(nodes: string[], common: CommonOptions): Cluster {
+  return new Cluster(nodes.map((node) => hostPort(node, 6379)), {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    scripts: SCRIPTS,
+    clusterRetryStrategy: backoff,
+    redisOptions: {
+      commandTimeout: common.commandTimeout,
+      connectTimeout: common.connectTimeout,
+      maxRetriesPerRequest: 0,
+      autoResendUnfulfilledCommands: false,
+      connectionName: 'saoma',
+    },
+  } satisfies ClusterOptions);
+}
+
+/** A standalone Redis, or the master a Sentinel names. */
+function serverClient(target: Exclude<RedisTarget, { kind: 'cluster' }>, common: CommonOptions): Redis {
+  if (target.kind === 'redis') return new Redis(target.url, { ...common, retryStrategy: backoff, scripts: SCRIPTS, connectionName: 'saoma' });
+  return new Redis({
+    ...common,
+    sentinels: target.sentinels.map((node) => hostPort(node, 26379)),
+    name: target.name,
+    retryStrategy: backoff,
+    sentinelRetryStrategy: backoff,
+    scripts: SCRIPTS,
+    connectionName: 'saoma',
+  });
 }

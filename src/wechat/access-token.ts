@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.ts';
 import { recordWeChatCall } from '../metrics/metrics.ts';
+import { storeChannels, storeKeys } from '../store/keys.ts';
 import type { Store } from '../store/store.ts';
 import { WeChatApiError } from './errors.ts';
 import { callWeChat, parseAnswer, stringField } from './http.ts';
 import { recordTokenFetch } from './token-status.ts';
 
-/** Store key of the deployment's one access token; also the channel announcing a fetch's end. */
-export const ACCESS_TOKEN_KEY = 'wechat:access_token';
-const LOCK_KEY = 'wechat:access_token:lock';
+/** Store key of the deployment's one access token. */
+export const ACCESS_TOKEN_KEY = storeKeys.accessToken;
+const LOCK_KEY = storeKeys.accessTokenLock;
 const LOCK_TTL_MS = 10_000;
 /** Forget a token this long before WeChat does, so no call carries one about to expire. */
 const SAFETY_MARGIN_MS = 5 * 60_000;
@@ -53,10 +54,10 @@ export function createAccessTokenSource(options: AccessTokenOptions): AccessToke
     if (await store.create(LOCK_KEY, lock, LOCK_TTL_MS)) {
       try {
         const token = await fetchAndCache(options);
-        await store.publish(ACCESS_TOKEN_KEY, 'fetched');
+        await store.publish(storeChannels.accessToken, 'fetched');
         return token;
       } catch (err) {
-        await store.publish(ACCESS_TOKEN_KEY, 'failed').catch(() => {});
+        await store.publish(storeChannels.accessToken, 'failed').catch(() => {});
         throw err;
       } finally {
         await store.deleteIfEquals(LOCK_KEY, lock).catch(() => {});
@@ -84,7 +85,7 @@ async function waitForOtherFetcher(options: AccessTokenOptions): Promise<string 
   let announced!: () => void;
   const announcement = new Promise<void>((resolve) => (announced = resolve));
   // Subscribe before reading, so an announcement between the read and the wait is not lost.
-  const unsubscribe = await store.subscribe(ACCESS_TOKEN_KEY, () => announced());
+  const unsubscribe = await store.subscribe(storeChannels.accessToken, () => announced());
   let timer: NodeJS.Timeout | undefined;
   try {
     const cached = await store.get(ACCESS_TOKEN_KEY);

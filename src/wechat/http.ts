@@ -1,4 +1,5 @@
 import { request } from 'undici';
+import { readBounded } from '../http/body.ts';
 import { WeChatApiError, type WeChatApi } from './errors.ts';
 
 /** The largest answer read from WeChat (a code image at 1280 px is well under this). */
@@ -26,20 +27,16 @@ export async function callWeChat(req: WeChatRequest): Promise<Buffer> {
       body: req.json === undefined ? null : JSON.stringify(req.json),
       signal,
     });
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of res.body) {
-      size += (chunk as Buffer).length;
-      if (size > MAX_BODY_BYTES) {
+    const body = await readBounded(res.body, MAX_BODY_BYTES, {
+      tooLarge: () => {
         res.body.destroy();
-        throw new WeChatApiError(req.api, 'bad_response', `answer larger than ${MAX_BODY_BYTES} bytes`);
-      }
-      chunks.push(chunk as Buffer);
-    }
+        return new WeChatApiError(req.api, 'bad_response', `answer larger than ${MAX_BODY_BYTES} bytes`);
+      },
+    });
     if (res.statusCode < 200 || res.statusCode >= 300) {
       throw new WeChatApiError(req.api, 'bad_response', `HTTP status ${res.statusCode}`);
     }
-    return Buffer.concat(chunks);
+    return body;
   } catch (err) {
     if (err instanceof WeChatApiError) throw err;
     if (signal.aborted) throw new WeChatApiError(req.api, 'timeout', `no answer within ${req.timeoutMs} ms`, { cause: err });

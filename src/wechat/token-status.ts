@@ -1,13 +1,14 @@
+import { storeKeys } from '../store/keys.ts';
 import type { Store } from '../store/store.ts';
 import { ACCESS_TOKEN_KEY, type AccessTokenSource } from './access-token.ts';
 import { WeChatApiError } from './errors.ts';
 
 /** Store key of the last access-token fetch's outcome, shared by every process of a deployment. */
-const LAST_FETCH_KEY = 'wechat:access_token:last_fetch';
+const LAST_FETCH_KEY = storeKeys.accessTokenLastFetch;
 /** Kept longer than a token lives, so readiness still knows the last result after it expires. */
 const LAST_FETCH_TTL_MS = 24 * 3600_000;
 /** While there is no token, readiness asks WeChat at most this often across the deployment. */
-const RETRY_KEY = 'wechat:access_token:readiness_retry';
+const RETRY_KEY = storeKeys.accessTokenReadinessRetry;
 export const READINESS_RETRY_MS = 5_000;
 
 export interface TokenFetchOutcome {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { clientProblems, redirectProblem } from '../../src/admin/validate.ts';
+import { clientProblems, redirectProblem } from '../../src/clients/metadata.ts';
 import { ConfigError, loadConfig } from '../../src/config/load.ts';
 
-const admin = { production: false, strictFields: true, clientIdAllowed: true, firstPartyAllowed: true };
+const admin = { source: 'admin', production: false } as const;
 
 describe('the rules a client must meet', () => {
   it('https everywhere; http on a loopback host for native apps always, for websites only outside production', () => {
@@ -43,7 +43,7 @@ describe('the rules a client must meet', () => {
   it('private_key_jwt needs keys; a scope list needs openid; registration cannot ask for first_party', () => {
     assert.deepEqual(clientProblems({ client_name: 'S', redirect_uris: ['https://a.example/'], token_endpoint_auth_method: 'private_key_jwt' }, admin), ['jwks_uri: private_key_jwt needs jwks_uri or jwks (the keys the website signs with)']);
     assert.deepEqual(clientProblems({ client_name: 'S', redirect_uris: ['https://a.example/'], scope: 'profile' }, admin), ['scope: must include openid']);
-    assert.deepEqual(clientProblems({ client_name: 'S', redirect_uris: ['https://a.example/'], first_party: true }, { ...admin, firstPartyAllowed: false }), ['first_party: only an administrator can mark a website as first-party']);
+    assert.deepEqual(clientProblems({ client_name: 'S', redirect_uris: ['https://a.example/'], first_party: true }, { ...admin, source: 'registration' }), ['first_party: only an administrator can mark a website as first-party']);
   });
 });
 

@@ -4,7 +4,7 @@ import type { Browser } from 'playwright-core';
 import { mp } from '../helpers/login.ts';
 import type { RunningSaoma } from '../helpers/saoma.ts';
 import {
-  LANGS, SIZES, assertContrast, assertNoSidewaysScroll, contextOptions, holdCompletion, sceneOnScreen, shot, signInFromDemo, strings,
+  LANGS, SIZES, assertContrast, demoConsentUrl, assertNoSidewaysScroll, contextOptions, holdCompletion, sceneOnScreen, shot, signInFromDemo, strings,
   view, withBrowser,
 } from './pages.ts';
 
@@ -43,11 +43,7 @@ describe('the pages around the login, in both languages and sizes', () => {
         await desk.getByTestId('signed-in').waitFor();
 
         // Signed in already, the website asks for more: the consent page lists only what is new.
-        const consentUrl = new URL(`${saoma.issuer}/auth`);
-        consentUrl.search = new URLSearchParams({
-          client_id: 'saoma-demo', response_type: 'code', redirect_uri: `${saoma.issuer}/demo/callback`, scope: 'openid profile offline_access',
-          prompt: 'consent', state: 'more', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256',
-        }).toString();
+        const consentUrl = demoConsentUrl(saoma);
         await desk.goto(consentUrl.href);
         await desk.getByTestId('allow').waitFor();
         assert.equal(await desk.locator('h1').textContent(), t['consent.title']!.replace('{client}', 'saoma demo'));

@@ -8,14 +8,16 @@ import { startSaoma, type RunningSaoma } from '../helpers/saoma.ts';
 
 /** What the browser tests drive the login page with, shared by the files in test/browser/. */
 
-export type Lang = 'zh-CN' | 'en';
+export type Lang = 'zh-CN' | 'zh-TW' | 'en';
 export type Size = 'desktop' | 'phone';
+/** The languages the page-by-page tests walk through (zh-TW is walked by branding.test.ts, CI time matters). */
 export const LANGS: Lang[] = ['zh-CN', 'en'];
 export const SIZES: Size[] = ['desktop', 'phone'];
 
 /** The strings the page must show, straight from the locale files. */
 export const strings: Record<Lang, Record<string, string>> = {
   'zh-CN': JSON.parse(readFileSync(new URL('../../locales/zh-CN.json', import.meta.url), 'utf8')),
+  'zh-TW': JSON.parse(readFileSync(new URL('../../locales/zh-TW.json', import.meta.url), 'utf8')),
   en: JSON.parse(readFileSync(new URL('../../locales/en.json', import.meta.url), 'utf8')),
 };
 
@@ -79,6 +81,19 @@ export async function signInFromDemo(page: Page, saoma: RunningSaoma, uiLocales?
   await page.waitForURL(/\/interaction\/[^/]+$/);
   await codeDrawn(page);
   return page.url();
+}
+
+/**
+ * The demo website asking a signed-in person for more (`offline_access`, `prompt=consent`): the
+ * consent page, listing only what is new.
+ */
+export function demoConsentUrl(saoma: RunningSaoma): URL {
+  const url = new URL(`${saoma.issuer}/auth`);
+  url.search = new URLSearchParams({
+    client_id: 'saoma-demo', response_type: 'code', redirect_uri: `${saoma.issuer}/demo/callback`, scope: 'openid profile offline_access',
+    prompt: 'consent', state: 'more', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256',
+  }).toString();
+  return url;
 }
 
 /** Resolves once the code image has loaded and nothing covers it. */

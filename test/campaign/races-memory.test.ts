@@ -1,5 +1,4 @@
-import { MemoryStore } from '../../src/store/memory.ts';
 import { raceSuite } from './race-suite.ts';
 
 /** One process on the memory store (the embedded default). */
-raceSuite('one process, memory store', async () => [new MemoryStore()]);
+raceSuite('one process, memory store', 1, async () => ({ kind: 'memory' }));

@@ -1,64 +1,91 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
+import { Worker } from 'node:worker_threads';
 import { Agent, request } from 'undici';
-import { EMULATOR_APPID, EMULATOR_SECRET } from '../../src/config/load.ts';
-import { createEmulator, type EmulatorState } from '../../src/emulator/emulator.ts';
-import { openidOf } from '../../src/emulator/identity.ts';
-import { hashToken } from '../../src/login/ticket.ts';
-import { createLogger } from '../../src/log.ts';
-import type { Store } from '../../src/store/store.ts';
-import { RP, freePort, startSaoma, type RunningSaoma } from '../helpers/saoma.ts';
+import { RP, freePort } from '../helpers/saoma.ts';
+import type { AppOptions, Setup } from './race-app.ts';
 
 /**
  * The world a race runs in: one saoma app on the memory store, or two saoma apps on one Redis (as
- * two processes would be, each with its own connections), sharing one WeChat emulator of their
- * own. Racers are real HTTP requests, spread over the apps in turn. What a trial needs before its
- * race (a ticket in a given state, an interaction, a code) is made straight through the services
- * the routes themselves use, so thousands of trials fit in CI; the race itself is only HTTP.
+ * two processes would be, each with its own connections), each app in a worker thread of its own
+ * (`race-app.ts`), the first also serving the WeChat emulator. Racers are real HTTP requests from
+ * this thread, spread over the apps in turn. What a trial needs before its race (a ticket in a
+ * given state, an interaction, a code) is made by the first app straight through the services the
+ * routes themselves use (`setup`), so thousands of trials fit in CI; the race itself is only HTTP.
  */
 export interface RaceWorld {
-  /** The apps; every app answers as the issuer of the first. */
-  apps: RunningSaoma[];
-  /** Where each app actually listens. */
+  /** Where each app listens; every app answers as the issuer of the first. */
   bases: string[];
-  emulator: EmulatorState;
+  /** The first app's services, for what a trial needs before its race. */
+  setup: Remote<Setup>;
+  /** Each app's services (the first is `setup`). */
+  apps: Remote<Setup>[];
   close(): Promise<void>;
 }
 
-const agent = new Agent({ connections: 256, keepAliveTimeout: 10_000, pipelining: 0 });
+type Remote<T> = { [K in keyof T]: T[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => Promise<R> : never };
+
+/** Starts `race-app.ts` in a worker and waits until it listens; its services, called by message. */
+async function startApp(options: AppOptions): Promise<{ remote: Remote<Setup>; worker: Worker }> {
+  const worker = new Worker(new URL('./race-app.ts', import.meta.url), { workerData: options });
+  const pending = new Map<number, { resolve(value: unknown): void; reject(err: Error): void }>();
+  let next = 0;
+  await new Promise<void>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('message', () => resolve());
+  });
+  worker.on('message', ({ id, value, error }: { id: number; value?: unknown; error?: string }) => {
+    const call = pending.get(id)!;
+    pending.delete(id);
+    if (error === undefined) call.resolve(value);
+    else call.reject(new Error(error));
+  });
+  worker.on('error', (err) => {
+    for (const call of pending.values()) call.reject(err);
+  });
+  const remote = new Proxy({}, {
+    get: (_target, op) => (...args: unknown[]) => new Promise((resolve, reject) => {
+      const id = next++;
+      pending.set(id, { resolve, reject });
+      worker.postMessage({ id, op, args });
+    }),
+  }) as Remote<Setup>;
+  return { remote, worker };
+}
+
+/** A world of `count` apps on `store` (memory: one app; Redis: one key prefix shared by all). */
+export async function raceWorld(store: AppOptions['store'], count: number): Promise<RaceWorld> {
+  const ports = [await freePort(), await freePort()];
+  const issuer = `http://127.0.0.1:${ports[0]}`;
+  const emulatorUrl = `http://127.0.0.1:${ports[1]}`;
+  const started = [await startApp({ store, port: ports[0]!, issuer, emulatorPort: ports[1] })];
+  const bases = [issuer];
+  for (let i = 1; i < count; i++) {
+    const port = await freePort();
+    started.push(await startApp({ store, port, issuer, emulatorUrl }));
+    bases.push(`http://127.0.0.1:${port}`);
+  }
+  return {
+    bases,
+    setup: started[0]!.remote,
+    apps: started.map((s) => s.remote),
+    close: async () => {
+      for (const { remote, worker } of started.reverse()) {
+        await remote.close();
+        await worker.terminate();
+      }
+    },
+  };
+}
+
+/** Keep-alive connections, as browsers and HTTP clients keep them (`pipelining: 0` would open one per request). */
+const agent = new Agent({ connections: 256, keepAliveTimeout: 10_000, pipelining: 1 });
 let nextIp = 0;
 
 /** A distinct client IP per call (the apps trust X-Forwarded-For): the per-IP limit of /mp/* is not what is raced. */
 function phoneIp(): string {
   const n = nextIp++;
   return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
-}
-
-export async function raceWorld(stores: Store[]): Promise<RaceWorld> {
-  const emulator = createEmulator({ appid: EMULATOR_APPID, secret: EMULATOR_SECRET, log: createLogger('silent') });
-  const emulatorServer: Server = emulator.app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => emulatorServer.once('listening', resolve));
-  const emulatorUrl = `http://127.0.0.1:${(emulatorServer.address() as { port: number }).port}`;
-  const firstPort = await freePort();
-  const issuer = `http://127.0.0.1:${firstPort}`;
-  const apps: RunningSaoma[] = [];
-  const bases: string[] = [];
-  for (const [i, store] of stores.entries()) {
-    const port = i === 0 ? firstPort : await freePort();
-    apps.push(await startSaoma({ PORT: String(port), ISSUER: issuer, WECHAT_API_BASE: emulatorUrl, TRUST_PROXY: 'true' }, store));
-    bases.push(`http://127.0.0.1:${port}`);
-  }
-  return {
-    apps,
-    bases,
-    emulator: emulator.state,
-    close: async () => {
-      for (const app of apps) await app.close();
-      emulatorServer.closeAllConnections();
-      await new Promise((resolve) => emulatorServer.close(resolve));
-    },
-  };
 }
 
 export interface Reply {
@@ -101,40 +128,6 @@ export function token(base: string, params: Record<string, string>): Promise<Rep
   return send(`${base}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic }, body: new URLSearchParams(params).toString() });
 }
 
-/** A wx.login code for `user`, as the emulator's /emulator/login gives it. */
-export function wxLogin(world: RaceWorld, user: string): string {
-  return world.emulator.loginCodes.issue({ user, openid: openidOf(EMULATOR_APPID, user) });
-}
-
-/** A pending login ticket, as the login page's first load makes it (`Tickets.replace`). */
-export async function pendingTicket(world: RaceWorld, uid = randomBytes(12).toString('base64url')): Promise<string> {
-  const ticket = await world.apps[0]!.saoma.tickets.replace({
-    uid,
-    clientId: RP.client_id,
-    scopes: ['openid', 'profile'],
-    requester: { ip: '192.0.2.1', user_agent: 'Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0', time: Date.now() },
-    interactionExpiresAt: Date.now() + 10 * 60_000,
-  }, undefined);
-  return ticket.scene;
-}
-
-/** An account for a simulated WeChat user, as /mp/scan resolves it. */
-export async function accountOf(world: RaceWorld, user: string): Promise<string> {
-  return (await world.apps[0]!.saoma.accounts.resolve({ appid: EMULATOR_APPID, openid: openidOf(EMULATOR_APPID, user) })).sub;
-}
-
-/** A ticket scanned by `account`, as /mp/scan leaves it: the scanner holds the returned token. */
-export async function scannedTicket(world: RaceWorld, account: string, uid?: string): Promise<{ scene: string; token: string }> {
-  const scene = await pendingTicket(world, uid);
-  const scanToken = randomBytes(24).toString('base64url');
-  await world.apps[0]!.saoma.tickets.update(scene, (t) => ({ ...t, state: 'scanned', account_id: account, token_hash: hashToken(scanToken) }));
-  return { scene, token: scanToken };
-}
-
-export async function ticketState(world: RaceWorld, scene: string): Promise<string | undefined> {
-  return (await world.apps[0]!.saoma.tickets.get(scene))?.state;
-}
-
 const s256 = (verifier: string) => createHash('sha256').update(verifier).digest('base64url');
 
 /** A browser on the login page: /auth on the first app, its cookies kept. */
@@ -161,27 +154,6 @@ export function postComplete(base: string, page: { uid: string; cookie: string }
 export async function resume(base: string, page: { uid: string; cookie: string }, location: string): Promise<URL | undefined> {
   const answer = await send(new URL(location, base).href.replace(/^http:\/\/[^/]+/, base), { headers: { cookie: page.cookie } });
   return answer.status === 303 && answer.location ? new URL(answer.location) : undefined;
-}
-
-/**
- * An authorization code for `account` on a grant of its own, made through oidc-provider's own
- * models (as `/auth/<uid>` makes it once the login is done), with the PKCE verifier to redeem it.
- * Each code gets its own grant, because reuse detection revokes the grant of a code redeemed twice.
- */
-export async function authorizationCode(world: RaceWorld, account: string, scope = 'openid offline_access'): Promise<{ code: string; verifier: string }> {
-  const provider = world.apps[0]!.saoma.provider;
-  const grant = new provider.Grant({ accountId: account, clientId: RP.client_id });
-  grant.addOIDCScope(scope);
-  const grantId = await grant.save();
-  const client = await provider.Client.find(RP.client_id);
-  const verifier = randomBytes(32).toString('base64url');
-  // The fields /auth/<uid> gives a code (process_response_types.js); the typings ask for a `gty` it never sets.
-  const fields = {
-    accountId: account, amr: ['wechat'], client: client!, grantId, scope, redirectUri: RP.redirect_uri,
-    codeChallenge: s256(verifier), codeChallengeMethod: 'S256', authTime: Math.floor(Date.now() / 1000),
-  };
-  const code = await new provider.AuthorizationCode(fields as unknown as ConstructorParameters<typeof provider.AuthorizationCode>[0]).save();
-  return { code, verifier };
 }
 
 export function redeemCode(base: string, code: { code: string; verifier: string }): Promise<Reply> {

@@ -2,8 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AdapterPayload } from 'oidc-provider';
 import { createLogger } from '../../src/log.ts';
+import { Tickets, type NewTicket } from '../../src/login/tickets.ts';
 import { StoreAdapter } from '../../src/oidc/adapter.ts';
+import { storeChannels } from '../../src/store/keys.ts';
 import type { Store } from '../../src/store/store.ts';
+import { updateWithRetry } from '../../src/store/update.ts';
 
 export interface ConformanceOptions {
   /**
@@ -11,6 +14,11 @@ export interface ConformanceOptions {
    * memory store answers with the same instance). Closed by the suite when it is another one.
    */
   peer(store: Store): Promise<Store>;
+  /**
+   * The reports the backend makes from now on about subscription handlers that threw (a process
+   * warning, a log line), as text: a fault is never swallowed silently.
+   */
+  handlerFaults(store: Store): () => string[];
   /** Removes what a case left on the backend; runs after the case has closed its stores. */
   cleanup?(store: Store): Promise<void>;
 }
@@ -64,17 +72,17 @@ export function storeConformance(name: string, makeStore: () => Promise<Store>, 
         await store.set('cas', 'v', 10_000);
         assert.equal(await store.compareAndSet('cas', 'v', 'w', 80), true);
         assert.equal(await store.get('set'), 'v');
-        await sleep(200);
-        assert.equal(await store.get('set'), undefined);
-        assert.equal(await store.get('create'), undefined);
-        assert.equal(await store.get('cas'), undefined);
+        await until(async () => (await store.get('set')) === undefined, 'a value set with an 80 ms TTL was still there after 2 s');
+        await until(async () => (await store.get('create')) === undefined, 'a value created with an 80 ms TTL was still there after 2 s');
+        await until(async () => (await store.get('cas')) === undefined, 'a value compare-and-set with an 80 ms TTL was still there after 2 s');
         assert.equal(await store.create('create', 'again'), true, 'an expired key is absent to create');
       });
 
       check('set without a TTL makes the key live until deleted', async (store) => {
         await store.set('k', 'short', 80);
         await store.set('k', 'forever');
-        await sleep(200);
+        await store.set('control', 'short', 80);
+        await expiry(store, 'control');
         assert.equal(await store.get('k'), 'forever');
       });
 
@@ -105,15 +113,13 @@ export function storeConformance(name: string, makeStore: () => Promise<Store>, 
         const results = await Promise.all(Array.from({ length: 100 }, (_, i) => store.compareAndSet('k', 'v0', `v${i + 1}`)));
         assert.equal(results.filter(Boolean).length, 1);
         assert.equal(await store.get('k'), `v${results.indexOf(true) + 1}`);
-        await sleep(550);
-        assert.equal(await store.get('k'), undefined, 'the winner kept the original TTL instead of living forever');
+        await until(async () => (await store.get('k')) === undefined, 'the winner kept the original TTL instead of living forever');
       });
 
       check('a new TTL given to compareAndSet replaces the old one', async (store) => {
         await store.set('k', 'v', 10_000);
         assert.equal(await store.compareAndSet('k', 'v', 'w', 80), true);
-        await sleep(200);
-        assert.equal(await store.get('k'), undefined);
+        await until(async () => (await store.get('k')) === undefined, 'the new 80 ms TTL did not replace the old one');
       });
 
       check('a stale expected value loses; a chain of updates each from the last value wins', async (store) => {
@@ -129,7 +135,9 @@ export function storeConformance(name: string, makeStore: () => Promise<Store>, 
         assert.equal(await store.compareAndSet('absent', 'x', 'y'), false);
         assert.equal(await store.get('absent'), undefined);
         await store.set('expired', 'v', 50);
-        await sleep(150);
+        // A control key expiring later shows the time has passed, without reading 'expired' first.
+        await store.set('control', 'v', 50);
+        await expiry(store, 'control');
         assert.equal(await store.compareAndSet('expired', 'v', 'w'), false);
         assert.equal(await store.get('expired'), undefined);
       });
@@ -156,11 +164,14 @@ export function storeConformance(name: string, makeStore: () => Promise<Store>, 
     describe('increment', () => {
       check('increment counts in a fixed window: the TTL is set when the counter is created, never extended', async (store) => {
         assert.equal(await store.increment('k', 400), 1);
-        await sleep(200);
+        await store.set('first-window', 'open', 400);
+        await store.set('halfway', 'open', 200);
+        await expiry(store, 'halfway');
         assert.equal(await store.increment('k', 400), 2);
-        await sleep(300);
-        // 500 ms after the first call: a window extended by the second call would still be open.
+        await store.set('extended-window', 'open', 400);
+        await expiry(store, 'first-window');
         assert.equal(await store.increment('k', 400), 1, 'a new window starts at 1');
+        assert.equal(await store.get('extended-window'), 'open', 'checked while a window extended by the second call would still be open');
       });
 
       check('100 concurrent increments return 1 to 100, each once', async (store) => {
@@ -184,19 +195,23 @@ export function storeConformance(name: string, makeStore: () => Promise<Store>, 
       });
 
       check("an index's TTL only grows; without a TTL it lives until deleted", async (store) => {
+        await store.set('before-500', 'open', 500);
         await store.indexAdd('grows', 'a', 100);
         await store.indexAdd('grows', 'b', 500);
         await store.indexAdd('never-shrinks', 'a', 500);
         await store.indexAdd('never-shrinks', 'b', 50);
         await store.indexAdd('no-ttl', 'a');
         await store.indexAdd('no-ttl', 'b', 50);
-        await store.indexAdd('becomes-permanent', 'a', 50);
+        await store.indexAdd('becomes-permanent', 'a', 100);
         await store.indexAdd('becomes-permanent', 'b');
-        await sleep(250);
+        await store.set('after-100', 'open', 100);
+        await store.set('after-500', 'open', 500);
+        await expiry(store, 'after-100');
         for (const index of ['grows', 'never-shrinks', 'no-ttl', 'becomes-permanent']) {
           assert.deepEqual((await store.indexMembers(index)).toSorted(), ['a', 'b'], index);
         }
-        await sleep(400);
+        assert.equal(await store.get('before-500'), 'open', 'checked before the longest TTL ran out');
+        await expiry(store, 'after-500');
         assert.deepEqual(await store.indexMembers('grows'), [], 'expires at the longest TTL');
         assert.deepEqual(await store.indexMembers('never-shrinks'), []);
         assert.deepEqual((await store.indexMembers('no-ttl')).toSorted(), ['a', 'b']);
@@ -239,30 +254,29 @@ export function storeConformance(name: string, makeStore: () => Promise<Store>, 
         await store.subscribe('ch', second.handler);
         await store.subscribe('other', other.handler);
         await store.publish('ch', 'hello');
-        await first.next();
-        await second.next();
-        await sleep(50);
-        assert.deepEqual(first.messages, ['hello']);
-        assert.deepEqual(second.messages, ['hello']);
-        assert.deepEqual(other.messages, []);
+        // A last message on each channel: once it is in, anything sent before it would be too.
+        await store.publish('ch', 'end');
+        await store.publish('other', 'end');
+        for (const got of [first, second, other]) await got.until('end');
+        assert.deepEqual(first.messages, ['hello', 'end']);
+        assert.deepEqual(second.messages, ['hello', 'end']);
+        assert.deepEqual(other.messages, ['end']);
       });
 
-      check('a handler that throws affects neither the publisher nor the other handlers', async (store) => {
+      check('a handler that throws affects neither the publisher nor the other handlers, and the fault is reported', async (store) => {
         const good = collector();
-        const warnings: string[] = [];
-        const onWarning = (w: Error) => warnings.push(w.message);
-        process.on('warning', onWarning);
-        try {
-          await store.subscribe('faulty', () => {
-            throw new Error('subscriber bug');
-          });
-          await store.subscribe('faulty', good.handler);
-          await store.publish('faulty', 'still delivered');
-          assert.equal(await good.next(), 'still delivered');
-        } finally {
-          await sleep(20);
-          process.off('warning', onWarning);
-        }
+        const reported = options.handlerFaults(store);
+        await store.subscribe('faulty', () => {
+          throw new Error('subscriber bug');
+        });
+        await store.subscribe('faulty', good.handler);
+        await store.publish('faulty', 'still delivered');
+        assert.equal(await good.next(), 'still delivered');
+        await store.publish('faulty', 'again');
+        assert.equal(await good.next(), 'again');
+        await until(async () => reported().length >= 2, 'the faulty handler was not reported');
+        assert.equal(reported().length, 2, `one report per fault: ${JSON.stringify(reported())}`);
+        for (const report of reported()) assert.match(report, /subscriber bug/);
       });
 
       check('subscribe resolves only when live: a publish from another instance right after it is delivered', async (store, peer) => {
@@ -305,42 +319,109 @@ export function storeConformance(name: string, makeStore: () => Promise<Store>, 
         await (await peer()).subscribe('ch', control.handler);
         await store.publish('ch', 'two');
         assert.equal(await control.next(), 'two');
-        await sleep(50);
+        // A fence on another channel of this store, published after 'two': once it is in, 'two'
+        // would have reached this store's handlers too.
+        const fence = collector();
+        await store.subscribe('fence', fence.handler);
+        await store.publish('fence', 'after two');
+        await fence.next();
         assert.deepEqual(leaving.messages, []);
         assert.deepEqual(staying.messages, ['one']);
       });
 
-      check('a change published before the waiter starts waiting is not lost (subscribe, then read, then wait)', async (store, peer) => {
-        const writer = await peer();
-        // The ticket long-poll: subscribe to the ticket's channel, read the ticket, and wait only
-        // if it is still in the state the page already knows.
-        const poll = async (known: string, between: { afterSubscribe?: () => Promise<void>; afterRead?: () => Promise<void> }) => {
-          let wake!: () => void;
-          const woken = new Promise<void>((resolve) => { wake = resolve; });
-          const unsubscribe = await store.subscribe('ticket:t1', () => wake());
-          try {
-            await between.afterSubscribe?.();
-            const state = await store.get('ticket:t1');
-            if (state !== known) return state;
-            await between.afterRead?.();
-            await within(woken, 2000, 'the waiter was never woken');
-            return store.get('ticket:t1');
-          } finally {
-            await unsubscribe();
-          }
+      check('a page waiting on its ticket (Tickets.waitForChange) wakes on a change made by another instance', async (store, peer) => {
+        const here = await startedTickets(store);
+        const there = await startedTickets(await peer());
+        try {
+          const ticket = await here.tickets.replace(newTicket('uid-wakes'), undefined);
+          const waiting = here.tickets.waitForChange(ticket.scene, 'pending', 10_000);
+          await until(async () => here.tickets.waiting === 1, 'the page never started waiting');
+          await there.tickets.update(ticket.scene, (t) => ({ ...t, state: 'scanned' }));
+          assert.equal((await within(waiting, 2000, 'the waiting page was not woken by the change')).state, 'scanned');
+        } finally {
+          await here.stop();
+          await there.stop();
+        }
+      });
+
+      check('a change written between the waiter registering and its read is answered at once', async (store, peer) => {
+        const writer = await startedTickets(await peer());
+        const reads = readHooks(store);
+        const here = await startedTickets(reads.store);
+        try {
+          const ticket = await here.tickets.replace(newTicket('uid-before-read'), undefined);
+          reads.beforeNextRead(() => writer.tickets.update(ticket.scene, (t) => ({ ...t, state: 'scanned' })).then(() => {}));
+          const status = await within(here.tickets.waitForChange(ticket.scene, 'pending', 10_000), 2000, 'the read did not see the change');
+          assert.equal(status.state, 'scanned');
+        } finally {
+          await here.stop();
+          await writer.stop();
+        }
+      });
+
+      check('a change published after the read but before the wait begins is not lost', async (store, peer) => {
+        const writer = await startedTickets(await peer());
+        const reads = readHooks(store);
+        const here = await startedTickets(reads.store);
+        // Subscribed after `here`, on the same store: when it has the news, `here` has had it too.
+        const news = collector();
+        await store.subscribe(storeChannels.tickets, news.handler);
+        try {
+          const ticket = await here.tickets.replace(newTicket('uid-after-read'), undefined);
+          reads.afterNextRead(async () => {
+            await writer.tickets.update(ticket.scene, (t) => ({ ...t, state: 'scanned' }));
+            await news.next();
+          });
+          const status = await within(here.tickets.waitForChange(ticket.scene, 'pending', 10_000), 2000, 'the news arrived before the wait and was lost');
+          assert.equal(status.state, 'scanned');
+        } finally {
+          await here.stop();
+          await writer.stop();
+        }
+      });
+    });
+
+    describe('updateWithRetry', () => {
+      const append = (n: number) => (current: string | undefined) => {
+        const list = current === undefined ? [] : (JSON.parse(current) as number[]);
+        return { result: n, next: JSON.stringify([...list, n]) };
+      };
+
+      check('100 parallel updaters, each update applied exactly once', async (store, peer) => {
+        const other = await peer();
+        await store.set('k', '[]', 10_000);
+        // Half the updaters on another instance, as other processes would be.
+        const results = await Promise.all(Array.from({ length: 100 }, (_, n) => updateWithRetry(n % 2 ? other : store, 'k', append(n), {
+          attempts: 1000, exhausted: () => new Error(`updater ${n} gave up`),
+        })));
+        assert.ok(results.every((r) => r.written));
+        const applied = JSON.parse((await store.get('k'))!) as number[];
+        assert.deepEqual(applied.toSorted((a, b) => a - b), Array.from({ length: 100 }, (_, n) => n));
+      });
+
+      check('an absent key is created; nothing to change writes nothing; a refusal passes through unwritten', async (store) => {
+        const options = { attempts: 3, exhausted: () => new Error('gave up') };
+        assert.deepEqual(await updateWithRetry(store, 'k', append(1), options), { result: 1, written: true });
+        assert.equal(await store.get('k'), '[1]');
+        assert.deepEqual(await updateWithRetry(store, 'k', () => ({ result: 'same' }), options), { result: 'same', written: false });
+        await assert.rejects(updateWithRetry(store, 'k', () => { throw new Error('refused'); }, options), /refused/);
+        assert.equal(await store.get('k'), '[1]');
+      });
+
+      check('an updater that loses every race gives up after its attempts with its own error, writing nothing of its own', async (store, peer) => {
+        const rival = await peer();
+        await store.set('k', '0');
+        let calls = 0;
+        const change = (current: string | undefined) => {
+          calls += 1;
+          return { result: undefined, next: `${current}-mine` };
         };
-        const scan = async (to: string) => {
-          await writer.set('ticket:t1', to);
-          await writer.publish('ticket:t1', to);
-        };
-        await store.set('ticket:t1', 'pending');
-        assert.equal(await poll('pending', { afterSubscribe: () => scan('scanned') }), 'scanned', 'written before the read: the read sees it');
-        assert.equal(await poll('scanned', {
-          afterRead: async () => {
-            await scan('confirmed');
-            await sleep(50); // the message arrives before anyone waits on it
-          },
-        }), 'confirmed', 'published before the wait: the wait still wakes');
+        // Another writer gets in between every read and write of this one.
+        const reads = readHooks(store);
+        for (let i = 0; i < 5; i += 1) reads.afterNextRead(async () => { await rival.set('k', String(i + 1)); });
+        await assert.rejects(updateWithRetry(reads.store, 'k', change, { attempts: 5, exhausted: () => new Error('too busy') }), /too busy/);
+        assert.equal(calls, 5);
+        assert.equal(await store.get('k'), '5');
       });
     });
 
@@ -368,7 +449,8 @@ export function storeConformance(name: string, makeStore: () => Promise<Store>, 
         await codes.upsert('short', payload({ jti: 'short', kind: 'AuthorizationCode' }), 0.05);
         await codes.upsert('revoked', payload({ jti: 'revoked', kind: 'AuthorizationCode', grantId: 'g9' }), 60);
         await codes.revokeByGrantId('g9');
-        await sleep(150);
+        await store.set('control', 'v', 50);
+        await expiry(store, 'control');
         await assert.rejects(codes.consume('short'), { error: 'invalid_grant' });
         await assert.rejects(codes.consume('revoked'), { error: 'invalid_grant' });
         await assert.rejects(codes.consume('unknown'), { error: 'invalid_grant' });
@@ -396,8 +478,7 @@ export function storeConformance(name: string, makeStore: () => Promise<Store>, 
         const refresh = new StoreAdapter('RefreshToken', store, log);
         await refresh.upsert('rt', payload({ grantId: 'g' }), 10);
         await access.upsert('at', payload({ grantId: 'g' }), 0.05);
-        await sleep(150);
-        assert.equal(await access.find('at'), undefined, 'the access token expired with its TTL');
+        await until(async () => (await access.find('at')) === undefined, 'the access token did not expire with its TTL');
         await access.revokeByGrantId('g');
         assert.equal(await refresh.find('rt'), undefined);
       });
@@ -428,6 +509,51 @@ export function storeConformance(name: string, makeStore: () => Promise<Store>, 
   });
 }
 
+/** Waits until `condition` holds, checking every 10 ms; fails the test with `message` after `ms`. */
+export async function until(condition: () => boolean | Promise<boolean>, message: string, ms = 2000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(message);
+    await sleep(10);
+  }
+}
+
+/** Waits until `key` has expired: a control key whose TTL shows that time has passed. */
+function expiry(store: Store, key: string): Promise<void> {
+  return until(async () => (await store.get(key)) === undefined, `${key} did not expire within 2 s`);
+}
+
+/** The store as `Tickets` sees it, with hooks run once around its next reads (to stage a race). */
+function readHooks(store: Store): { store: Store; beforeNextRead(hook: () => Promise<void>): void; afterNextRead(hook: () => Promise<void>): void } {
+  const before: Array<() => Promise<void>> = [];
+  const after: Array<() => Promise<void>> = [];
+  const hooked = new Proxy(store, {
+    get(target, property) {
+      if (property === 'get') {
+        return async (key: string) => {
+          await before.shift()?.();
+          const value = await target.get(key);
+          await after.shift()?.();
+          return value;
+        };
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  return { store: hooked, beforeNextRead: (hook) => before.push(hook), afterNextRead: (hook) => after.push(hook) };
+}
+
+async function startedTickets(store: Store): Promise<{ tickets: Tickets; stop(): Promise<void> }> {
+  const tickets = new Tickets(store, createLogger('silent'), 60_000);
+  await tickets.start();
+  return { tickets, stop: () => tickets.stop() };
+}
+
+function newTicket(uid: string): NewTicket {
+  return { uid, clientId: 'shop', scopes: ['openid'], requester: { ip: '203.0.113.7', user_agent: 'test', time: Date.now() }, interactionExpiresAt: Date.now() + 60_000 };
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -443,7 +569,7 @@ export async function within<T>(promise: Promise<T>, ms: number, message: string
 }
 
 /** A handler that records messages; `next()` waits (≤ 2 s) for the next one not yet taken. */
-export function collector(): { handler: (message: string) => void; messages: string[]; next(): Promise<string> } {
+export function collector(): { handler: (message: string) => void; messages: string[]; next(): Promise<string>; until(message: string): Promise<void> } {
   const messages: string[] = [];
   let taken = 0;
   let notify: (() => void) | undefined;
@@ -462,6 +588,10 @@ export function collector(): { handler: (message: string) => void; messages: str
         });
       }
       return messages[taken++]!;
+    },
+    /** Takes messages until `message` (≤ 2 s each). */
+    async until(message) {
+      while ((await this.next()) !== message);
     },
   };
 }

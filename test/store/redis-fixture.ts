@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Cluster, Redis } from 'ioredis';
-import { createLogger, type Logger } from '../../src/log.ts';
+import { createLogger } from '../../src/log.ts';
 import { RedisStore, type RedisTarget } from '../../src/store/redis.ts';
 import type { Store } from '../../src/store/store.ts';
 import type { ConformanceOptions } from './conformance.ts';
@@ -9,20 +9,30 @@ import type { ConformanceOptions } from './conformance.ts';
  * Fresh, empty Redis stores for the conformance suite on a shared Redis: each store gets a unique
  * random key prefix, and `cleanup` deletes that prefix's keys (never anything else) afterwards.
  */
-export function redisFixture(target: () => RedisTarget, log: Logger = createLogger('silent')): {
+export function redisFixture(target: () => RedisTarget): {
   makeStore: () => Promise<RedisStore>;
   options: ConformanceOptions;
 } {
   const prefixes = new WeakMap<Store, string>();
+  const faults = new WeakMap<Store, string[]>();
   const open = async (keyPrefix: string) => {
+    // What the store logs at error level (a subscription handler that threw), kept per store.
+    const errors: string[] = [];
+    const log = createLogger('error', { write: (line: string) => { errors.push(line); } });
     const store = await new RedisStore(target(), { keyPrefix, commandTimeoutMs: 2000, log }).connect();
     prefixes.set(store, keyPrefix);
+    faults.set(store, errors);
     return store;
   };
   return {
     makeStore: () => open(`saoma-test:${randomUUID()}:`),
     options: {
       peer: (store) => open(prefixes.get(store)!),
+      handlerFaults: (store) => {
+        const errors = faults.get(store)!;
+        const from = errors.length;
+        return () => errors.slice(from);
+      },
       cleanup: (store) => deleteKeys(target(), prefixes.get(store)!),
     },
   };

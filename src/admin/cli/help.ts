@@ -55,6 +55,7 @@ Options for add and update:
   --client-uri <https uri>           the website's home page
   --auth-method <method>             how the website authenticates at the token endpoint:
                                        client_secret_basic  a server-side website (default; a secret is made)
+                                       client_secret_post   the same, the secret sent in the request body
                                        none                 a single-page or native app (PKCE only)
                                        private_key_jwt      a website that signs with its own key (needs --jwks-uri)
   --jwks-uri <https uri>             the website's public keys (private_key_jwt)

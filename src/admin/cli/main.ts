@@ -109,80 +109,86 @@ interface Result {
   text: string;
 }
 
-/** Checks the command and its arguments before anything is opened; returns the work to do. */
-function command_(group: string, command: string | undefined, target: string | undefined, values: Values, count: number): (backend: Backend) => Promise<Result> {
-  const needs = (n: number, usage: string) => {
-    if (count !== n) throw new Usage(`Usage: ${usage}`);
+type Work = (backend: Backend) => Promise<Result>;
+
+/** One command: its usage line, how many positionals it takes (group and command included), its work. */
+interface Command {
+  usage: string;
+  positionals: number;
+  /** Checks the options (throwing `Usage`) and returns the work to do. */
+  prepare(values: Values, target: string): Work;
+}
+
+function command(usage: string, positionals: number, prepare: Command['prepare']): Command {
+  return { usage, positionals, prepare };
+}
+
+const CLIENT_COMMANDS: Record<string, Command> = {
+  list: command('saoma clients list', 2, () => async (b) => clientList(await b.listClients())),
+  show: command('saoma clients show <client_id>', 3, (_values, id) => async (b) => {
+    const client = await b.getClient(id);
+    return { json: { client }, text: describe(client) };
+  }),
+  add: command('saoma clients add --name <name> --redirect-uri <uri> [options]', 2, (values) => {
+    if (values.clear) throw new Usage('--clear is for update.');
+    const fields = clientFields(values, true);
+    return async (b) => secretResult('Created', await b.createClient(fields));
+  }),
+  update: command('saoma clients update <client_id> [options]', 3, (values, id) => {
+    if (values.id) throw new Usage('--id is for add; a client_id cannot be changed.');
+    const patch = clientFields(values, false);
+    if (!Object.keys(patch).length) throw new Usage('Nothing to update: give at least one option (saoma clients --help).');
+    return async (b) => secretResult('Updated', await b.updateClient(id, patch));
+  }),
+  secret: command('saoma clients secret <client_id>', 3, (_values, id) => async (b) => secretResult('New secret for', await b.rotateClientSecret(id))),
+  remove: command('saoma clients remove <client_id>', 3, (_values, id) => async (b) => {
+    const removed = await b.removeClient(id);
+    return { json: removed, text: `Removed ${removed.client_id}; revoked ${removed.revoked_grants} grant(s) and their tokens.\n` };
+  }),
+};
+
+const KEY_COMMANDS: Record<string, Command> = {
+  list: command('saoma keys list', 2, () => async (b) => keyList(await b.listKeys())),
+  rotate: command('saoma keys rotate [--delay <seconds>]', 2, (values) => rotation(wholeNumber(values.delay, '--delay'))),
+};
+
+const REGISTRATION_COMMANDS: Record<string, Command> = {
+  token: command('saoma registration token [--ttl <seconds>]', 2, (values) => registrationToken(wholeNumber(values.ttl, '--ttl'))),
+};
+
+function clientList(clients: ClientView[]): Result {
+  return { json: { clients }, text: clients.length ? clients.map(line).join('\n') + '\n' : 'No clients yet. Add one with: saoma clients add --help\n' };
+}
+
+function keyList(keys: KeyStatus[]): Result {
+  return { json: { keys }, text: keyTable(keys) };
+}
+
+function rotation(delaySeconds: number | undefined): Work {
+  return async (b) => {
+    const rotated = await b.rotateKeys(delaySeconds);
+    const when = rotated.added[0]?.signs_from;
+    return { json: rotated, text: `Added ${rotated.added.map((k) => `${k.kid} (${k.alg})`).join(', ')}: published now, signing from ${when}.\n\n${keyTable(rotated.keys)}` };
   };
-  if (group === 'clients') {
-    switch (command) {
-      case 'list':
-        needs(2, 'saoma clients list');
-        return async (b) => {
-          const clients = await b.listClients();
-          return { json: { clients }, text: clients.length ? clients.map(line).join('\n') + '\n' : 'No clients yet. Add one with: saoma clients add --help\n' };
-        };
-      case 'show':
-        needs(3, 'saoma clients show <client_id>');
-        return async (b) => {
-          const client = await b.getClient(target!);
-          return { json: { client }, text: describe(client) };
-        };
-      case 'add':
-        needs(2, 'saoma clients add --name <name> --redirect-uri <uri> [options]');
-        if (values.clear) throw new Usage('--clear is for update.');
-        return async (b) => secretResult('Created', await b.createClient(clientFields(values, true)));
-      case 'update': {
-        needs(3, 'saoma clients update <client_id> [options]');
-        if (values.id) throw new Usage('--id is for add; a client_id cannot be changed.');
-        const patch = clientFields(values, false);
-        if (!Object.keys(patch).length) throw new Usage('Nothing to update: give at least one option (saoma clients --help).');
-        return async (b) => secretResult('Updated', await b.updateClient(target!, patch));
-      }
-      case 'secret':
-        needs(3, 'saoma clients secret <client_id>');
-        return async (b) => secretResult('New secret for', await b.rotateClientSecret(target!));
-      case 'remove':
-        needs(3, 'saoma clients remove <client_id>');
-        return async (b) => {
-          const removed = await b.removeClient(target!);
-          return { json: removed, text: `Removed ${removed.client_id}; revoked ${removed.revoked_grants} grant(s) and their tokens.\n` };
-        };
-      default:
-        throw new Usage(command ? `Unknown command: clients ${command}` : 'Which clients command?');
-    }
-  }
-  if (group === 'keys') {
-    switch (command) {
-      case 'list':
-        needs(2, 'saoma keys list');
-        return async (b) => {
-          const keys = await b.listKeys();
-          return { json: { keys }, text: keyTable(keys) };
-        };
-      case 'rotate': {
-        needs(2, 'saoma keys rotate [--delay <seconds>]');
-        const delay = wholeNumber(values.delay, '--delay');
-        return async (b) => {
-          const rotated = await b.rotateKeys(delay);
-          const when = rotated.added[0]?.signs_from;
-          return { json: rotated, text: `Added ${rotated.added.map((k) => `${k.kid} (${k.alg})`).join(', ')}: published now, signing from ${when}.\n\n${keyTable(rotated.keys)}` };
-        };
-      }
-      default:
-        throw new Usage(command ? `Unknown command: keys ${command}` : 'Which keys command?');
-    }
-  }
-  if (group === 'registration') {
-    if (command !== 'token') throw new Usage(command ? `Unknown command: registration ${command}` : 'Which registration command?');
-    needs(2, 'saoma registration token [--ttl <seconds>]');
-    const ttl = wholeNumber(values.ttl, '--ttl');
-    return async (b) => {
-      const token = await b.registrationToken(ttl);
-      return { json: token, text: `Initial access token (valid until ${new Date(token.expires_at * 1000).toISOString()}; shown once):\n  ${token.initial_access_token}\n` };
-    };
-  }
-  throw new Usage(`Unknown command: ${group}`);
+}
+
+function registrationToken(ttlSeconds: number | undefined): Work {
+  return async (b) => {
+    const token = await b.registrationToken(ttlSeconds);
+    return { json: token, text: `Initial access token (valid until ${new Date(token.expires_at * 1000).toISOString()}; shown once):\n  ${token.initial_access_token}\n` };
+  };
+}
+
+const GROUPS: Record<string, Record<string, Command>> = { clients: CLIENT_COMMANDS, keys: KEY_COMMANDS, registration: REGISTRATION_COMMANDS };
+
+/** Checks the command and its arguments before anything is opened; returns the work to do. */
+function command_(group: string, command: string | undefined, target: string | undefined, values: Values, count: number): Work {
+  const commands = Object.hasOwn(GROUPS, group) ? GROUPS[group]! : undefined;
+  if (!commands) throw new Usage(`Unknown command: ${group}`);
+  const chosen = command !== undefined && Object.hasOwn(commands, command) ? commands[command]! : undefined;
+  if (!chosen) throw new Usage(command ? `Unknown command: ${group} ${command}` : `Which ${group} command?`);
+  if (count !== chosen.positionals) throw new Usage(`Usage: ${chosen.usage}`);
+  return chosen.prepare(values, target!);
 }
 
 function helpFor(group: string | undefined): string {
