@@ -12,8 +12,8 @@ export function parse<S extends z.ZodType>(schema: S, value: unknown, code: Erro
   const issue = result.error.issues[0];
   const field = issue?.path.length ? `"${issue.path.join('.')}"` : 'The request';
   const message = issue?.message ?? 'is not valid.';
-  // A field helper's message already names its field; zod's own messages do not.
-  throw new SaomaError(code, message.startsWith('"') ? message : `${field}: ${message}`);
+  // A field helper's message already names its field (quoted); zod's own messages do not.
+  throw new SaomaError(code, message.startsWith('"') || message.includes(field) ? message : `${field}: ${message}`);
 }
 
 /** A required, non-empty string of at most `max` characters. */

@@ -1,7 +1,9 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
+import { z } from 'zod';
 import { SaomaError } from '../errors.ts';
 import { readRequestBody } from '../http/body.ts';
+import { parse } from '../http/parse.ts';
 import { handleErrors } from '../http/middleware.ts';
 import { rateLimit } from '../http/rate-limit.ts';
 import { storeKeys } from '../store/keys.ts';
@@ -9,6 +11,16 @@ import { Avatars, sniffImageType } from './avatars.ts';
 import type { LoginServices } from './services.ts';
 import { refusalOf } from './ticket-machine.ts';
 import { isSaomaScene } from '../wechat/scene.ts';
+
+const NO_SCENE = '"scene" is required: the scene of the code that was scanned.';
+const NO_TOKEN = '"token" is required: the token /mp/scan answered.';
+
+/** The multipart fields of an upload, checked in this order (an absent field reads as null). */
+const AvatarUpload = z.object({
+  scene: z.string({ error: NO_SCENE }).refine(isSaomaScene, { error: NO_SCENE }),
+  token: z.string({ error: NO_TOKEN }).min(1, { error: NO_TOKEN }),
+  avatar: z.instanceof(File, { error: 'Send the picture as the file field "avatar".' }),
+});
 
 /** Largest avatar accepted. The mini-program shrinks the picture first; this is the backstop. */
 export const AVATAR_MAX_BYTES = 1024 * 1024;
@@ -33,12 +45,7 @@ export function avatarRoutes(services: LoginServices): Router {
     ctx.set('Cache-Control', 'no-store');
     await rateLimit(store, storeKeys.miniProgramCalls(ctx.ip), 120, 60_000);
     const form = await readMultipart(ctx);
-    const scene = form.get('scene');
-    const token = form.get('token');
-    const file = form.get('avatar');
-    if (!isSaomaScene(scene)) throw new SaomaError('invalid_request', '"scene" is required: the scene of the code that was scanned.');
-    if (typeof token !== 'string' || token === '') throw new SaomaError('invalid_request', '"token" is required: the token /mp/scan answered.');
-    if (!file || typeof file === 'string') throw new SaomaError('invalid_request', 'Send the picture as the file field "avatar".');
+    const { scene, token, avatar: file } = parse(AvatarUpload, { scene: form.get('scene'), token: form.get('token'), avatar: form.get('avatar') });
 
     const ticket = await tickets.get(scene);
     if (!ticket) throw new SaomaError('ticket_not_found', 'No login code matches this scene; it may be from an old page.');
