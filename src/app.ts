@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type Koa from 'koa';
 import type Provider from 'oidc-provider';
+import type { JWK } from 'oidc-provider';
 import { createAdminApp } from './admin/app.ts';
 import { accountHooks, createAccountService } from './accounts/setup.ts';
 import type { AccountService } from './accounts/service.ts';
@@ -22,28 +23,30 @@ import { healthRoutes } from './http/health.ts';
 import { refuseCrossSitePosts } from './http/same-origin.ts';
 import { pinOriginToIssuer } from './http/issuer-origin.ts';
 import { resumeOnce } from './login/resume-once.ts';
-import type { Logger } from './log.ts';
+import { auditLog, type Logger } from './log.ts';
 import { avatarRoutes } from './login/avatar-routes.ts';
 import { browserRoutes } from './login/browser/routes.ts';
 import { CodeBudget, PhoneBudget } from './login/budget.ts';
 import { miniProgramRoutes } from './login/mp/routes.ts';
 import { MiniProgramCodes } from './login/mini-program-codes.ts';
+import type { LoginServices } from './login/services.ts';
 import { Tickets } from './login/tickets.ts';
 import { Accounts } from './oidc/accounts.ts';
 import { SigningKeys, keySchedule, loadCookieKeys } from './oidc/keys.ts';
-import { installSigningKeys } from './oidc/keystore.ts';
-import { createProvider } from './oidc/provider.ts';
+import { LiveProvider } from './oidc/live-provider.ts';
+import { buildProvider, type ProviderDeps } from './oidc/provider.ts';
 import { httpMetrics } from './metrics/http.ts';
 import { configureMetrics, countWaitingPolls } from './metrics/metrics.ts';
 import { createPublicMetricsApp } from './metrics/routes.ts';
 import { measuredStore } from './metrics/store.ts';
 import type { Store } from './store/store.ts';
-import { createAccessTokenSource } from './wechat/access-token.ts';
+import { createAccessTokenSource, type AccessTokenSource } from './wechat/access-token.ts';
 import { createWeChat, type WeChat } from './wechat/client.ts';
 
 export interface Saoma {
+  /** The provider serving now (a signing-key change replaces it: read it at each use). */
+  readonly provider: Provider;
   server: Server;
-  provider: Provider;
   tickets: Tickets;
   accounts: Accounts;
   /** People's accounts: admin API, account centre, retention (issue 13). */
@@ -72,83 +75,29 @@ export async function createSaoma(config: Config, rawStore: Store, log: Logger, 
   const cookieKeys = await loadCookieKeys(store, config.env.COOKIE_KEYS);
   const accounts = new Accounts(store);
   const signingKeys = await SigningKeys.open(store, log, keySchedule(config.env));
-  const provider = await createProvider({ config, store, log, accounts, cookieKeys, clients: configuredClients(config), signingKeys: signingKeys.current() });
-  // Every absolute URL the provider builds names the issuer, never the request's Host.
-  pinOriginToIssuer(provider, config.issuer);
+  const tickets = new Tickets(store, log, config.env.TICKET_TTL_SECONDS * 1000);
+  const wechat = overrides.wechat ?? createWeChat(weChatOptions(config, store, log));
+  // Readiness shares the deployment's token through the store, as a second process would.
+  const tokens = overrides.wechat ? undefined : createAccessTokenSource({ ...weChatOptions(config, store, log), apiBase: config.wechat.apiBase.replace(/\/$/, '') });
+  const services = loginServices({ config, store, log, tickets, accounts, wechat }, () => live.current);
+  const deps: ProviderDeps = { config, store, log, accounts, cookieKeys, clients: configuredClients(config), signingKeys: signingKeys.current() };
+  // Issue 13 (people's accounts): the service reads the provider serving now; each new provider gets the hooks and the account centre.
+  const accountService = createAccountService({ store, log, accounts, provider: () => live.current, audit: auditLog(log) });
+  const live = new LiveProvider(saomaProvider(deps, services, tokens, accountService), deps.signingKeys, log);
+  // Fail at start, not at first use, when a configured client is invalid.
+  for (const client of deps.clients) await live.current.Client.find(client.client_id);
   // A rotation anywhere, or a new key's time to sign, reaches this process without a restart.
-  await signingKeys.follow((keys) => installSigningKeys(provider, keys), config.env.KEY_REFRESH_SECONDS * 1000);
-  const admin = createAdmin({ config, store, log, provider, keys: signingKeys });
-  // Issue 13 (people's accounts): the hooks go on every serving Provider instance; the service asks for the current one.
-  accountHooks(provider, store, log);
-  const accountService = createAccountService({ store, log, accounts, provider: () => provider, audit: admin.audit });
+  await signingKeys.follow((keys) => live.install(keys), config.env.KEY_REFRESH_SECONDS * 1000);
+  const admin = createAdmin({ config, store, log, provider: live, keys: signingKeys });
   const retention = new Retention({ accounts: accountService, store, log, days: config.env.ACCOUNT_RETENTION_DAYS, everyMs: config.env.ACCOUNT_RETENTION_SWEEP_SECONDS * 1000 });
   retention.start();
-  const tickets = new Tickets(store, log, config.env.TICKET_TTL_SECONDS * 1000);
   await tickets.start();
   const stopCountingPolls = countWaitingPolls(() => tickets.waiting);
-  const wechat = overrides.wechat ?? createWeChat({
-    appid: config.wechat.appid,
-    secret: config.wechat.secret,
-    apiBase: config.wechat.apiBase,
-    timeoutMs: config.env.WECHAT_TIMEOUT_MS,
-    page: config.env.WECHAT_PAGE,
-    envVersion: config.env.WECHAT_ENV_VERSION,
-    checkPath: config.env.WECHAT_CHECK_PATH,
-    width: config.env.WECHAT_CODE_WIDTH,
-    store,
-    log,
-  });
-  const { CODE_LIMIT_PER_IP, CODE_LIMIT_PER_CLIENT, CODE_LIMIT_TOTAL, CODE_LIMIT_STORE_DOWN, PHONE_MONTHLY_CAP } = config.env;
-  const budget = new CodeBudget(store, log, { perIp: CODE_LIMIT_PER_IP, perClient: CODE_LIMIT_PER_CLIENT, total: CODE_LIMIT_TOTAL, storeDown: CODE_LIMIT_STORE_DOWN });
-  const codes = new MiniProgramCodes(store, wechat, undefined, budget);
-  const services = { config, store, log, provider, tickets, accounts, wechat, codes, phones: new PhoneBudget(store, PHONE_MONTHLY_CAP) };
-
-  defineRequestContext(provider, log);
-  provider.use(refuseCrossSitePosts(config.issuer));
-  provider.use(resumeOnce(store));
-  provider.use(httpMetrics());
-  provider.use(brandPages(config.branding));
-  // Readiness shares the deployment's token through the store, as a second process would.
-  const tokens = overrides.wechat ? undefined : createAccessTokenSource({
-    appid: config.wechat.appid, secret: config.wechat.secret, apiBase: config.wechat.apiBase.replace(/\/$/, ''), timeoutMs: config.env.WECHAT_TIMEOUT_MS, store, log,
-  });
-  for (const router of [healthRoutes(store, tokens), brandRoutes(config.branding, provider), assetRoutes(), browserRoutes(services), miniProgramRoutes(services), avatarRoutes(services), accountCentreRoutes(services, accountService)]) {
-    provider.use(router.routes());
-    provider.use(router.allowedMethods());
-  }
-
-  const routes: Route[] = [];
-  let emulator: Emulator | undefined;
-  if (config.wechat.embeddedEmulator && !config.production) {
-    emulator = createEmulator({ appid: config.wechat.appid, secret: config.wechat.secret, settings: settingsFromEnv(config.env), log });
-    logAppErrors(emulator.app, log);
-    routes.push({ prefixes: ['/cgi-bin', '/sns', '/wxa', '/emulator'], handler: emulator.app.callback() });
-  }
-  if (config.demo) {
-    const demo = createDemo(config.issuer, cookieKeys);
-    logAppErrors(demo, log);
-    routes.push({ prefixes: ['/demo'], handler: demo.callback() });
-  }
-  const adminApp = config.env.ADMIN_TOKEN
-    ? createAdminApp({ admin: admin.service, token: config.env.ADMIN_TOKEN, prefix: config.env.ADMIN_PATH, store, log, audit: admin.audit, trustProxy: config.env.TRUST_PROXY !== false, cookieKeys, accounts: accountService }).app
-    : undefined;
-  if (config.env.ADMIN_TOKEN && config.env.METRICS_ON_MAIN_PORT) {
-    routes.push({ prefixes: ['/metrics'], handler: createPublicMetricsApp({ token: config.env.ADMIN_TOKEN, store, log, audit: admin.audit, trustProxy: config.env.TRUST_PROXY !== false }).callback() });
-  }
-  const ownAdminPort = adminApp && config.env.ADMIN_PORT !== undefined;
-  if (adminApp) logAppErrors(adminApp, log);
-  if (adminApp && !ownAdminPort) routes.push({ prefixes: [config.env.ADMIN_PATH], handler: adminApp.callback() });
-  const adminServer = ownAdminPort ? createServer(dispatch([], adminApp.callback(), log, { trustProxy: config.env.TRUST_PROXY })) : undefined;
-  const hsts = config.issuer.startsWith('https://') ? { hstsMaxAge: config.env.HSTS_MAX_AGE_SECONDS } : {};
-  const server = createServer(dispatch(routes, provider.callback(), log, { trustProxy: config.env.TRUST_PROXY, ...hsts }));
-  capConnectionsPerAddress(server, config.env.CONNECTIONS_PER_IP, isTrustedPeer(config.env.TRUST_PROXY), log);
-  // Long-polls wait up to STATUS_WAIT_SECONDS; keep sockets open a little longer than that.
-  server.requestTimeout = (config.env.STATUS_WAIT_SECONDS + 30) * 1000;
-  server.keepAliveTimeout = 65_000;
+  const { server, adminServer, emulator, adminApp } = servers(config, log, { live, admin, store, cookieKeys, accountService });
 
   return {
+    get provider() { return live.current; },
     server,
-    provider,
     tickets,
     accounts,
     accountService,
@@ -164,6 +113,7 @@ export async function createSaoma(config: Config, rawStore: Store, log: Logger, 
     close: async () => {
       stopCountingPolls();
       retention.stop();
+      retention.stop();
       await tickets.stop();
       await signingKeys.stop();
       for (const s of adminServer ? [server, adminServer] : [server]) {
@@ -172,6 +122,98 @@ export async function createSaoma(config: Config, rawStore: Store, log: Logger, 
       }
     },
   };
+}
+
+function weChatOptions(config: Config, store: Store, log: Logger) {
+  return {
+    appid: config.wechat.appid,
+    secret: config.wechat.secret,
+    apiBase: config.wechat.apiBase,
+    timeoutMs: config.env.WECHAT_TIMEOUT_MS,
+    page: config.env.WECHAT_PAGE,
+    envVersion: config.env.WECHAT_ENV_VERSION,
+    checkPath: config.env.WECHAT_CHECK_PATH,
+    width: config.env.WECHAT_CODE_WIDTH,
+    store,
+    log,
+  };
+}
+
+/** What the login routes use; `provider` is read at each use, so it is always the one serving now. */
+function loginServices(base: Omit<LoginServices, 'provider' | 'codes' | 'phones'>, current: () => Provider): LoginServices {
+  const { CODE_LIMIT_PER_IP, CODE_LIMIT_PER_CLIENT, CODE_LIMIT_TOTAL, CODE_LIMIT_STORE_DOWN, PHONE_MONTHLY_CAP } = base.config.env;
+  const budget = new CodeBudget(base.store, base.log, { perIp: CODE_LIMIT_PER_IP, perClient: CODE_LIMIT_PER_CLIENT, total: CODE_LIMIT_TOTAL, storeDown: CODE_LIMIT_STORE_DOWN });
+  return {
+    ...base,
+    get provider() { return current(); },
+    codes: new MiniProgramCodes(base.store, base.wechat, undefined, budget),
+    phones: new PhoneBudget(base.store, PHONE_MONTHLY_CAP),
+  };
+}
+
+/** Builds a provider over a key set with saoma's middleware and routes in front: the first at start, another at each key change. */
+function saomaProvider(deps: ProviderDeps, services: LoginServices, tokens: AccessTokenSource | undefined, accountService: AccountService): (keys: JWK[]) => Provider {
+  const { config, store, log } = deps;
+  const health = healthRoutes(store, tokens);
+  const pages = [assetRoutes(), browserRoutes(services), miniProgramRoutes(services), avatarRoutes(services), accountCentreRoutes(services, accountService)];
+  return (keys) => {
+    const provider = buildProvider(deps, keys);
+    // Usage marks and background logout tokens from this instance's events (issue 13).
+    accountHooks(provider, store, log);
+    // Every absolute URL the provider builds names the issuer, never the request's Host.
+    pinOriginToIssuer(provider, config.issuer);
+    defineRequestContext(provider, log);
+    provider.use(refuseCrossSitePosts(config.issuer));
+    provider.use(resumeOnce(store));
+    provider.use(httpMetrics());
+    provider.use(brandPages(config.branding));
+    for (const router of [health, brandRoutes(config.branding, provider), ...pages]) {
+      provider.use(router.routes());
+      provider.use(router.allowedMethods());
+    }
+    return provider;
+  };
+}
+
+/** The main server (the provider behind saoma's side apps) and, when the admin API has its own port, the admin server. */
+function servers(config: Config, log: Logger, parts: { live: LiveProvider; admin: Admin; store: Store; cookieKeys: string[]; accountService: AccountService }) {
+  const { routes, emulator, adminApp } = sideApps(config, log, parts);
+  const trustProxy = config.env.TRUST_PROXY;
+  const adminServer = adminApp && config.env.ADMIN_PORT !== undefined ? createServer(dispatch([], adminApp.callback(), log, { trustProxy })) : undefined;
+  if (adminApp && !adminServer) routes.push({ prefixes: [config.env.ADMIN_PATH], handler: adminApp.callback() });
+  const hsts = config.issuer.startsWith('https://') ? { hstsMaxAge: config.env.HSTS_MAX_AGE_SECONDS } : {};
+  const server = createServer(dispatch(routes, parts.live.handler, log, { trustProxy, ...hsts }));
+  capConnectionsPerAddress(server, config.env.CONNECTIONS_PER_IP, isTrustedPeer(trustProxy), log);
+  // Long-polls wait up to STATUS_WAIT_SECONDS; keep sockets open a little longer than that.
+  server.requestTimeout = (config.env.STATUS_WAIT_SECONDS + 30) * 1000;
+  server.keepAliveTimeout = 65_000;
+  return { server, adminServer, emulator, adminApp };
+}
+
+/** The apps beside the provider: the emulator and the demo outside production, /metrics on the main port, the admin API. */
+function sideApps(config: Config, log: Logger, { admin, store, cookieKeys, accountService }: { admin: Admin; store: Store; cookieKeys: string[]; accountService: AccountService }) {
+  const routes: Route[] = [];
+  let emulator: Emulator | undefined;
+  if (config.wechat.embeddedEmulator && !config.production) {
+    emulator = createEmulator({ appid: config.wechat.appid, secret: config.wechat.secret, settings: settingsFromEnv(config.env), log });
+    logAppErrors(emulator.app, log);
+    routes.push({ prefixes: ['/cgi-bin', '/sns', '/wxa', '/emulator'], handler: emulator.app.callback() });
+  }
+  if (config.demo) {
+    const demo = createDemo(config.issuer, cookieKeys);
+    logAppErrors(demo, log);
+    routes.push({ prefixes: ['/demo'], handler: demo.callback() });
+  }
+  const { ADMIN_TOKEN, ADMIN_PATH, METRICS_ON_MAIN_PORT, TRUST_PROXY } = config.env;
+  const trustProxy = TRUST_PROXY !== false;
+  const adminApp = ADMIN_TOKEN
+    ? createAdminApp({ admin: admin.service, token: ADMIN_TOKEN, prefix: ADMIN_PATH, store, log, audit: admin.audit, trustProxy, cookieKeys, accounts: accountService }).app
+    : undefined;
+  if (ADMIN_TOKEN && METRICS_ON_MAIN_PORT) {
+    routes.push({ prefixes: ['/metrics'], handler: createPublicMetricsApp({ token: ADMIN_TOKEN, store, log, audit: admin.audit, trustProxy }).callback() });
+  }
+  if (adminApp) logAppErrors(adminApp, log);
+  return { routes, emulator, adminApp };
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {

@@ -1,7 +1,6 @@
 // The simulated phone: does what the companion mini-program does, through saoma's /mp/* API.
 // No framework and no innerHTML: every value from a server lands in textContent or an attribute.
 
-const saomaBase = document.body.dataset.saomaBase ?? '';
 const $ = (id) => document.getElementById(id);
 
 /** The ticket being confirmed: its scene and the token only this scanner holds. */
@@ -73,7 +72,7 @@ async function scan(scene) {
   try {
     // wx.login, then the mini-program's scan call.
     const { code } = await postJson('/emulator/login', { user, unionid: $('unionid').checked });
-    const answer = await postJson(`${saomaBase}/mp/scan`, { scene, code });
+    const answer = await postJson('/mp/scan', { scene, code });
     current = { scene, token: answer.token };
     showConfirm(answer);
   } catch (err) {
@@ -132,7 +131,7 @@ async function decide(action) {
   const body = action === 'confirm' && nickname ? { ...current, nickname } : { ...current };
   busy(true);
   try {
-    await postJson(`${saomaBase}/mp/${action}`, body);
+    await postJson(`/mp/${action}`, body);
     current = undefined;
     $('result').textContent = action === 'confirm'
       ? 'Confirmed. The website signs you in now; you can put your phone away.'

@@ -1,4 +1,4 @@
-import type Provider from 'oidc-provider';
+import type { ProviderAccess } from '../oidc/live-provider.ts';
 import type { ClientMetadata, KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config/load.ts';
 import { demoClient } from '../demo/rp.ts';
@@ -28,7 +28,7 @@ export interface Admin {
  * tokens when registration is on, and the audit trail. Clients that register themselves
  * (RFC 7591) are listed with the others, and deleting one (RFC 7592) revokes its grants too.
  */
-export function createAdmin(deps: { config: Config; store: Store; log: Logger; provider: Provider; keys: SigningKeys }): Admin {
+export function createAdmin(deps: { config: Config; store: Store; log: Logger; provider: ProviderAccess; keys: SigningKeys }): Admin {
   const { config, store, log, provider, keys } = deps;
   const audit = auditLog(log);
   const adapters = withClientGrantIndex(adapterFactory(store, log), store);

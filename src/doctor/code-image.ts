@@ -1,6 +1,7 @@
 import jpeg from 'jpeg-js';
 import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
+import { imageTypeOf } from '../image-type.ts';
 
 // jsqr is CommonJS with `exports.default`; under NodeNext its default import is the module object.
 const jsQR = jsQRModule.default;
@@ -22,11 +23,12 @@ export interface DecodedCode {
 export function decodeCode(image: Buffer): DecodedCode {
   let format: DecodedCode['format'];
   let pixels: { width: number; height: number; data: Uint8Array };
-  if (image.length >= 3 && image[0] === 0xff && image[1] === 0xd8 && image[2] === 0xff) {
+  const type = imageTypeOf(image);
+  if (type === 'image/jpeg') {
     format = 'JPEG';
     // Bounds on what a hostile or broken answer may cost: a real code is at most 1280 px square.
     pixels = jpeg.decode(image, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: 16, maxMemoryUsageInMB: 256 });
-  } else if (image.length >= 8 && image.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) {
+  } else if (type === 'image/png') {
     format = 'PNG';
     pixels = PNG.sync.read(image);
   } else {

@@ -3,7 +3,7 @@ import type { Config } from '../config/load.ts';
 import { SaomaError } from '../errors.ts';
 import { createLogger } from '../log.ts';
 import { MemoryStore } from '../store/memory.ts';
-import { createAccessTokenSource } from '../wechat/access-token.ts';
+import { createAccessTokenSource, type AccessTokenSource } from '../wechat/access-token.ts';
 import { createWeChat, type WeChat } from '../wechat/client.ts';
 import { WeChatApiError } from '../wechat/errors.ts';
 
@@ -45,33 +45,7 @@ export function probeWeChat(config: Config, production: boolean): WeChatProbe {
   const unavailable = production && wechat.emulator
     ? 'no WECHAT_APPID: production needs a real mini-program, and the emulator is not served there'
     : undefined;
-
-  // The doctor's own token cache: the deployment's store is left alone, and every call below
-  // reuses the one token fetched first.
-  const store = new MemoryStore();
-  const log = createLogger('silent');
-  const options = {
-    appid: wechat.appid, secret: wechat.secret, apiBase: wechat.apiBase, timeoutMs: env.WECHAT_TIMEOUT_MS,
-    page: env.WECHAT_PAGE, envVersion: env.WECHAT_ENV_VERSION, width: env.WECHAT_CODE_WIDTH, store, log,
-  };
-  const tokens = createAccessTokenSource(options);
-  const clients: Record<'checked' | 'unchecked', WeChat> = {
-    checked: createWeChat({ ...options, checkPath: true }),
-    unchecked: createWeChat({ ...options, checkPath: false }),
-  };
-
-  const once = <T>(work: () => Promise<T>): (() => Promise<T>) => {
-    let running: Promise<T> | undefined;
-    return () => (running ??= work());
-  };
-  const attempt = async <T>(call: () => Promise<T>): Promise<Outcome<T>> => {
-    try {
-      return { ok: true, value: await call() };
-    } catch (err) {
-      if (err instanceof WeChatApiError || err instanceof SaomaError) return { ok: false, error: err };
-      return { ok: false, error: new SaomaError('server_error', 'unexpected failure', { detail: String(err) }) };
-    }
-  };
+  const { tokens, clients } = probeClients(config);
 
   const token = once(async (): Promise<Outcome<void>> => {
     if (unavailable) return { ok: false, error: new SaomaError('unavailable', unavailable), blocked: unavailable };
@@ -95,25 +69,7 @@ export function probeWeChat(config: Config, production: boolean): WeChatProbe {
     await urlLink();
     await clients.checked.phoneNumber(INVALID_PHONE_CODE);
   });
-
-  const clock = once(async () => {
-    if (unavailable) return { ok: false as const, reason: unavailable };
-    const sentAt = Date.now();
-    try {
-      const res = await request(`${wechat.apiBase}/`, { method: 'GET', signal: AbortSignal.timeout(env.WECHAT_TIMEOUT_MS) });
-      const receivedAt = Date.now();
-      await res.body.dump().catch(() => {});
-      const date = res.headers.date;
-      const server = typeof date === 'string' ? Date.parse(date) : Number.NaN;
-      if (Number.isNaN(server)) return { ok: false as const, reason: `${target} sent no Date header` };
-      return { ok: true as const, server, sentAt, receivedAt };
-    } catch (err) {
-      // A timeout is a DOMException whose numeric `code` says nothing: its name does.
-      const name = (err as Error).name;
-      const code = name === 'TimeoutError' || name === 'AbortError' ? name : (err as NodeJS.ErrnoException).code ?? name;
-      return { ok: false as const, reason: code === 'TimeoutError' || code === 'AbortError' ? `${target} did not answer within ${env.WECHAT_TIMEOUT_MS} ms` : `could not reach ${target}: ${code}` };
-    }
-  });
+  const clock = once(async () => (unavailable ? { ok: false as const, reason: unavailable } : readClock(wechat.apiBase, target, env.WECHAT_TIMEOUT_MS)));
 
   return {
     target,
@@ -124,6 +80,55 @@ export function probeWeChat(config: Config, production: boolean): WeChatProbe {
     phone,
     clock,
   };
+}
+
+/**
+ * The doctor's own token cache and clients (with and without check_path): the deployment's store
+ * is left alone, and every call reuses the one token fetched first.
+ */
+function probeClients({ wechat, env }: Config): { tokens: AccessTokenSource; clients: Record<'checked' | 'unchecked', WeChat> } {
+  const options = {
+    appid: wechat.appid, secret: wechat.secret, apiBase: wechat.apiBase, timeoutMs: env.WECHAT_TIMEOUT_MS,
+    page: env.WECHAT_PAGE, envVersion: env.WECHAT_ENV_VERSION, width: env.WECHAT_CODE_WIDTH, store: new MemoryStore(), log: createLogger('silent'),
+  };
+  return {
+    tokens: createAccessTokenSource(options),
+    clients: { checked: createWeChat({ ...options, checkPath: true }), unchecked: createWeChat({ ...options, checkPath: false }) },
+  };
+}
+
+/** `work` run at most once; every caller shares its answer. */
+function once<T>(work: () => Promise<T>): () => Promise<T> {
+  let running: Promise<T> | undefined;
+  return () => (running ??= work());
+}
+
+async function attempt<T>(call: () => Promise<T>): Promise<Outcome<T>> {
+  try {
+    return { ok: true, value: await call() };
+  } catch (err) {
+    if (err instanceof WeChatApiError || err instanceof SaomaError) return { ok: false, error: err };
+    return { ok: false, error: new SaomaError('server_error', 'unexpected failure', { detail: String(err) }) };
+  }
+}
+
+/** WeChat's clock from the Date header of a plain GET, with ours around it. */
+async function readClock(apiBase: string, target: string, timeoutMs: number): ReturnType<WeChatProbe['clock']> {
+  const sentAt = Date.now();
+  try {
+    const res = await request(`${apiBase}/`, { method: 'GET', signal: AbortSignal.timeout(timeoutMs) });
+    const receivedAt = Date.now();
+    await res.body.dump().catch(() => {});
+    const date = res.headers.date;
+    const server = typeof date === 'string' ? Date.parse(date) : Number.NaN;
+    if (Number.isNaN(server)) return { ok: false, reason: `${target} sent no Date header` };
+    return { ok: true, server, sentAt, receivedAt };
+  } catch (err) {
+    // A timeout is a DOMException whose numeric `code` says nothing: its name does.
+    const name = (err as Error).name;
+    const code = name === 'TimeoutError' || name === 'AbortError' ? name : (err as NodeJS.ErrnoException).code ?? name;
+    return { ok: false, reason: code === 'TimeoutError' || code === 'AbortError' ? `${target} did not answer within ${timeoutMs} ms` : `could not reach ${target}: ${code}` };
+  }
 }
 
 /** The fix of a line that could not be checked because WeChat did not answer that one call. */

@@ -8,7 +8,7 @@ import type { EmulatorState } from './state.ts';
 
 interface Credentials { appid: string; secret: string }
 
-/** POST /cgi-bin/stable_token and GET /cgi-bin/token, with WeChat's errcodes for bad input. */
+/** POST /cgi-bin/stable_token (the one token API saoma calls), with WeChat's errcodes for bad input. */
 export function accessTokenRoutes(router: Router, state: EmulatorState, app: Credentials): void {
   router.post('/cgi-bin/stable_token', async (ctx: Context) => {
     if (!(await proceedWithCall(ctx, state, 'stable_token'))) return;
@@ -34,20 +34,6 @@ export function accessTokenRoutes(router: Router, state: EmulatorState, app: Cre
       if (allowed === 'too_soon') force = false;
     }
     const { token, expiresIn } = state.tokens.stable(force);
-    wechatAnswer(ctx, { access_token: token, expires_in: expiresIn });
-  });
-
-  router.get('/cgi-bin/token', async (ctx: Context) => {
-    if (!(await proceedWithCall(ctx, state, 'token'))) return;
-    const { grant_type, appid, secret } = ctx.query;
-    if (grant_type !== 'client_credential') return wechatError(ctx, 40002);
-    if (typeof appid !== 'string' || appid === '') return wechatError(ctx, 41002);
-    if (appid !== app.appid) return wechatError(ctx, 40013);
-    if (typeof secret !== 'string' || secret === '') return wechatError(ctx, 41004);
-    // cgi-bin/token reports a wrong secret as 40001, unlike stable_token's 40125.
-    if (secret !== app.secret) return wechatError(ctx, 40001);
-    if (!acceptCaller(ctx, state)) return;
-    const { token, expiresIn } = state.tokens.legacy();
     wechatAnswer(ctx, { access_token: token, expires_in: expiresIn });
   });
 }

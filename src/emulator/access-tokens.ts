@@ -3,8 +3,6 @@ import { randomBytes } from 'node:crypto';
 const LIFETIME_MS = 7200_000;
 /** WeChat rotates a stable token this long before it expires; old and new both work meanwhile. */
 const ROTATION_MS = 300_000;
-/** After a /cgi-bin/token fetch, the previous tokens keep working this long. */
-const GRACE_MS = 300_000;
 /** Expired tokens are remembered this long, to answer 42001 rather than 40001. */
 const REMEMBER_EXPIRED_MS = 3600_000;
 const CAP = 1000;
@@ -12,12 +10,11 @@ const CAP = 1000;
 export type TokenCheck = 0 | 40001 | 42001;
 
 /**
- * The access tokens the emulator hands out, with WeChat's rules: stable_token (normal mode) gives
- * the same token while it has more than five minutes left; cgi-bin/token gives a new one on each
- * call and shortens the previous ones to five minutes. The two families do not affect each other.
+ * The access tokens the emulator hands out, with WeChat's rules for stable_token: normal mode gives
+ * the same token while it has more than five minutes left; `force_refresh` gives a new one.
  */
 export class AccessTokens {
-  readonly #tokens = new Map<string, { expiresAt: number; family: 'stable' | 'legacy' }>();
+  readonly #tokens = new Map<string, { expiresAt: number }>();
   #stable: string | undefined;
 
   /** POST /cgi-bin/stable_token. `force` issues a new token and kills the previous one. */
@@ -28,17 +25,8 @@ export class AccessTokens {
     if (!force && current && current.expiresAt - now > ROTATION_MS) {
       return { token: this.#stable!, expiresIn: Math.floor((current.expiresAt - now) / 1000) };
     }
-    this.#stable = this.#issue('stable');
+    this.#stable = this.#issue();
     return { token: this.#stable, expiresIn: LIFETIME_MS / 1000 };
-  }
-
-  /** GET /cgi-bin/token. */
-  legacy(): { token: string; expiresIn: number } {
-    const graceEnds = Date.now() + GRACE_MS;
-    for (const entry of this.#tokens.values()) {
-      if (entry.family === 'legacy') entry.expiresAt = Math.min(entry.expiresAt, graceEnds);
-    }
-    return { token: this.#issue('legacy'), expiresIn: LIFETIME_MS / 1000 };
   }
 
   /** 0 when the token is valid, 40001 when unknown or invalidated, 42001 when expired. */
@@ -55,13 +43,13 @@ export class AccessTokens {
     else for (const entry of this.#tokens.values()) entry.expiresAt = Math.min(entry.expiresAt, Date.now());
   }
 
-  #issue(family: 'stable' | 'legacy'): string {
+  #issue(): string {
     const now = Date.now();
     for (const [token, entry] of this.#tokens) {
       if (entry.expiresAt + REMEMBER_EXPIRED_MS < now || this.#tokens.size >= CAP) this.#tokens.delete(token);
     }
     const token = `emu_${randomBytes(72).toString('base64url')}`;
-    this.#tokens.set(token, { expiresAt: now + LIFETIME_MS, family });
+    this.#tokens.set(token, { expiresAt: now + LIFETIME_MS });
     return token;
   }
 }

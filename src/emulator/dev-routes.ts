@@ -15,6 +15,13 @@ const COUNTRY_CODE_PATTERN = /^[1-9][0-9]{0,2}$/;
  * simulated users, the codes drawn so far, faults to inject, token invalidation, call counts.
  */
 export function devRoutes(router: Router, state: EmulatorState, appid: string): void {
+  simulatedUserRoutes(router, state, appid);
+  faultRoutes(router, state);
+  settingsRoutes(router, state);
+}
+
+/** Codes a simulated user's phone would get from wx.login and the phone-number button; the codes drawn so far. */
+function simulatedUserRoutes(router: Router, state: EmulatorState, appid: string): void {
   router.post('/emulator/login', async (ctx: Context) => {
     const body = await readJsonBody(ctx);
     if (body.kind !== 'json') return badRequest(ctx, 'send a JSON body {"user": "alice", "unionid"?: true}');
@@ -38,7 +45,10 @@ export function devRoutes(router: Router, state: EmulatorState, appid: string): 
   router.get('/emulator/codes', (ctx: Context) => {
     ctx.body = { codes: state.codes() };
   });
+}
 
+/** Failures and stalls to inject, and access tokens to kill (tests). */
+function faultRoutes(router: Router, state: EmulatorState): void {
   router.post('/emulator/faults', async (ctx: Context) => {
     const body = await readJsonBody(ctx);
     if (body.kind !== 'json') return badRequest(ctx, 'send a JSON body {"api", "errcode"?, "delay_ms"?, "times"?}');
@@ -70,7 +80,9 @@ export function devRoutes(router: Router, state: EmulatorState, appid: string): 
     state.tokens.invalidate(reason);
     ctx.body = { ok: true };
   });
+}
 
+function settingsRoutes(router: Router, state: EmulatorState): void {
   // How the emulated mini-program is set up in WeChat's console (account type, IP whitelist,
   // released pages, code format, quotas): read it, or change part of it.
   router.get('/emulator/settings', (ctx: Context) => {

@@ -16,8 +16,6 @@ export type { EmulatorSettings, EmulatorSettingsUpdate, QuotaLimits } from './se
 export interface EmulatorOptions {
   appid: string;
   secret: string;
-  /** Where the phone page sends /mp/* calls; '' (the default) is its own origin. */
-  saomaBase?: string;
   /** How the emulated mini-program is set up (account type, IP whitelist, …); changeable later at /emulator/settings. */
   settings?: EmulatorSettingsUpdate;
   log: Logger;
@@ -26,8 +24,6 @@ export interface EmulatorOptions {
 export interface Emulator {
   /** The emulator on its own: `app.listen(port)`. */
   app: Koa;
-  /** For mounting at the root of another Koa app (the dev server): handles only the emulator's paths and passes every other request on. */
-  middleware: Koa.Middleware;
   state: EmulatorState;
 }
 
@@ -49,33 +45,21 @@ export function createEmulator(options: EmulatorOptions): Emulator {
   miniProgramCodeRoutes(router, state);
   userRoutes(router, state, credentials);
   devRoutes(router, state, options.appid);
-  phonePageRoutes(router, { appid: options.appid, saomaBase: (options.saomaBase ?? '').replace(/\/$/, '') });
+  phonePageRoutes(router, { appid: options.appid });
 
   const routes = router.routes();
   const log = options.log.child({ component: 'wechat-emulator' });
-  // Errors are caught only around the emulator's own routes, so that mounted in another app it
-  // never swallows that app's errors. Bad input is answered by the routes; this is for bugs.
-  const middleware: Koa.Middleware = async (ctx, next) => {
-    let failedDownstream = false;
+  // Bad input is answered by the routes; this is for bugs.
+  const app = new Koa();
+  app.use(async (ctx, next) => {
     try {
-      await routes(ctx as Parameters<typeof routes>[0], async () => {
-        try {
-          await next();
-        } catch (err) {
-          failedDownstream = true;
-          throw err;
-        }
-      });
+      await routes(ctx as Parameters<typeof routes>[0], next);
     } catch (err) {
-      if (failedDownstream) throw err;
       log.error({ err, path: ctx.path }, 'emulator failed');
       ctx.status = 500;
       ctx.type = 'application/json';
       ctx.body = JSON.stringify({ errcode: -1, errmsg: 'system error (an emulator bug: see the server log)' });
     }
-  };
-
-  const app = new Koa();
-  app.use(middleware);
-  return { app, middleware, state };
+  });
+  return { app, state };
 }

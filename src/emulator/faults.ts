@@ -1,5 +1,5 @@
 /** The WeChat APIs the emulator serves, by the names /emulator/stats and /emulator/faults use. */
-export const EMULATED_APIS = ['stable_token', 'token', 'getwxacodeunlimit', 'jscode2session', 'getuserphonenumber', 'generate_urllink'] as const;
+export const EMULATED_APIS = ['stable_token', 'getwxacodeunlimit', 'jscode2session', 'getuserphonenumber', 'generate_urllink'] as const;
 export type EmulatedApi = (typeof EMULATED_APIS)[number];
 
 export interface Fault {

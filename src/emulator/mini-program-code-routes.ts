@@ -19,7 +19,12 @@ const QUERY_PATTERN = /^[A-Za-z0-9!#$&'()*+,/:;=?@\-._~%]{0,1024}$/;
  * POST /wxa/generate_urllink gives a link straight to the phone page with the query.
  */
 export function miniProgramCodeRoutes(router: Router, state: EmulatorState): void {
-  router.post('/wxa/getwxacodeunlimit', async (ctx: Context) => {
+  router.post('/wxa/getwxacodeunlimit', getWxaCodeUnlimit(state));
+  router.post('/wxa/generate_urllink', generateUrlLink(state));
+}
+
+function getWxaCodeUnlimit(state: EmulatorState) {
+  return async (ctx: Context) => {
     if (!(await proceedWithCall(ctx, state, 'getwxacodeunlimit'))) return;
     if (!acceptAccessToken(ctx, state) || !acceptCaller(ctx, state)) return;
     const { settings } = state;
@@ -58,9 +63,11 @@ export function miniProgramCodeRoutes(router: Router, state: EmulatorState): voi
     // WeChat labels every code image/jpeg, the PNG of `is_hyaline` too: clients must read the bytes.
     ctx.type = 'image/jpeg';
     ctx.body = image;
-  });
+  };
+}
 
-  router.post('/wxa/generate_urllink', async (ctx: Context) => {
+function generateUrlLink(state: EmulatorState) {
+  return async (ctx: Context) => {
     if (!(await proceedWithCall(ctx, state, 'generate_urllink'))) return;
     if (!acceptAccessToken(ctx, state) || !acceptCaller(ctx, state)) return;
     const { settings } = state;
@@ -78,7 +85,7 @@ export function miniProgramCodeRoutes(router: Router, state: EmulatorState): voi
       if (typeof expire_time !== 'number' || expire_time < now + 60 || expire_time > now + 365 * 86_400) return wechatError(ctx, 85401);
     }
     wechatAnswer(ctx, { errcode: 0, errmsg: 'ok', url_link: phonePageUrl(ctx, new URLSearchParams(query)) });
-  });
+  };
 }
 
 /** `line_color` as WeChat takes it ({r, g, b} of 0–255, black when absent), or undefined when malformed. */

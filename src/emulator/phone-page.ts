@@ -16,11 +16,11 @@ const assets: Record<string, string> = {
  * /mp/* API. Its script and style are files (served below), never inline, so it runs under a CSP
  * of `script-src 'self'`.
  */
-export function phonePageRoutes(router: Router, options: { appid: string; saomaBase: string }): void {
+export function phonePageRoutes(router: Router, options: { appid: string }): void {
   router.get('/emulator', (ctx: Context) => {
     ctx.type = 'text/html; charset=utf-8';
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = render('emulator/phone', { appid: options.appid, saomaBase: options.saomaBase });
+    ctx.body = render('emulator/phone', { appid: options.appid });
   });
 
   router.get('/emulator/assets/:file', async (ctx: Context) => {

@@ -1,24 +1,19 @@
 import { nanoid } from 'nanoid';
+import { imageTypeOf, type ImageType } from '../image-type.ts';
 import type { Accounts } from '../oidc/accounts.ts';
 import { storeKeys } from '../store/keys.ts';
 import type { Store } from '../store/store.ts';
 
 /** The image types an avatar may have, told by the file's first bytes (never by its name or label). */
-export type AvatarType = 'image/jpeg' | 'image/png' | 'image/webp';
+export type AvatarType = ImageType;
 
 export const AVATAR_ID = /^[A-Za-z0-9_-]{24}$/;
 
 /** Uploads younger than this are kept even when unused: their login may still be confirming. */
 const KEEP_UNUSED_MS = 60 * 60 * 1000;
 
-export function sniffImageType(bytes: Uint8Array): AvatarType | undefined {
-  const starts = (...prefix: number[]) => prefix.every((byte, i) => bytes[i] === byte);
-  if (starts(0xff, 0xd8, 0xff)) return 'image/jpeg';
-  if (starts(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) return 'image/png';
-  // RIFF <size> WEBP
-  if (starts(0x52, 0x49, 0x46, 0x46) && bytes[8] === 0x57 && bytes[9] === 0x45 && bytes[10] === 0x42 && bytes[11] === 0x50) return 'image/webp';
-  return undefined;
-}
+/** An upload's type by its first bytes (the one image-type helper). */
+export const sniffImageType: (bytes: Uint8Array) => AvatarType | undefined = imageTypeOf;
 
 interface StoredAvatar {
   type: AvatarType;

@@ -283,12 +283,6 @@ function signature(keys: JWK[]): string {
   return keys.map((k) => k.kid).join(',');
 }
 
-/** The public half of a key, as the JWKS endpoint serves it. */
-export function publicJwk(jwk: JWK): JWK {
-  const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...rest } = jwk as JWK & Record<string, unknown>;
-  return rest as JWK;
-}
-
 function generate(alg: string): JWK {
   const { privateKey } = alg === 'RS256'
     ? generateKeyPairSync('rsa', { modulusLength: 2048 })

@@ -53,7 +53,7 @@ export function createAccessTokenSource(options: AccessTokenOptions): AccessToke
     const lock = randomUUID();
     if (await store.create(LOCK_KEY, lock, LOCK_TTL_MS)) {
       try {
-        const token = await fetchAndCache();
+        const token = await fetchAndCache(options);
         await store.publish(storeChannels.accessToken, 'fetched');
         return token;
       } catch (err) {
@@ -63,57 +63,12 @@ export function createAccessTokenSource(options: AccessTokenOptions): AccessToke
         await store.deleteIfEquals(LOCK_KEY, lock).catch(() => {});
       }
     }
-    const token = await waitForOtherFetcher();
+    const token = await waitForOtherFetcher(options);
     if (token) return token;
     // The other fetcher failed, died or is slow: fetching ourselves is safe, since normal-mode
     // stable_token hands every caller the same token.
     log.warn({ api: 'stable_token' }, 'no access token from the process holding the fetch lock; fetching it here');
-    return fetchAndCache();
-  }
-
-  /** Waits (bounded) for the lock holder's announcement, then reads what it stored. */
-  async function waitForOtherFetcher(): Promise<string | undefined> {
-    let announced!: () => void;
-    const announcement = new Promise<void>((resolve) => (announced = resolve));
-    // Subscribe before reading, so an announcement between the read and the wait is not lost.
-    const unsubscribe = await store.subscribe(storeChannels.accessToken, () => announced());
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      const cached = await store.get(ACCESS_TOKEN_KEY);
-      if (cached) return cached;
-      const waitMs = Math.min(LOCK_TTL_MS, options.timeoutMs + 1_000);
-      await Promise.race([announcement, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
-      return await store.get(ACCESS_TOKEN_KEY);
-    } finally {
-      clearTimeout(timer);
-      await unsubscribe().catch(() => {});
-    }
-  }
-
-  async function fetchAndCache(): Promise<string> {
-    const started = performance.now();
-    try {
-      const answer = parseAnswer('stable_token', await callWeChat({
-        api: 'stable_token',
-        url: `${options.apiBase}/cgi-bin/stable_token`,
-        timeoutMs: options.timeoutMs,
-        json: { grant_type: 'client_credential', appid: options.appid, secret: options.secret, force_refresh: false },
-      }));
-      const token = stringField('stable_token', answer, 'access_token');
-      const expiresIn = Number(answer.expires_in);
-      if (!Number.isFinite(expiresIn) || expiresIn <= 0) throw new WeChatApiError('stable_token', 'bad_response', 'answer has no expires_in');
-      await store.set(ACCESS_TOKEN_KEY, token, Math.max(MIN_CACHE_MS, expiresIn * 1000 - SAFETY_MARGIN_MS));
-      await recordTokenFetch(store);
-      log.info({ api: 'stable_token', expires_in: expiresIn, duration_ms: Math.round(performance.now() - started) }, 'fetched WeChat access token');
-      recordWeChatCall('stable_token', 0, (performance.now() - started) / 1000);
-      return token;
-    } catch (err) {
-      const errcode = err instanceof WeChatApiError ? err.errcode : undefined;
-      log.warn({ api: 'stable_token', errcode, duration_ms: Math.round(performance.now() - started) }, 'fetching the WeChat access token failed');
-      recordWeChatCall('stable_token', errcode ?? 'exception', (performance.now() - started) / 1000);
-      await recordTokenFetch(store, err);
-      throw err;
-    }
+    return fetchAndCache(options);
   }
 
   async function renew(rejected: string): Promise<string> {
@@ -122,4 +77,51 @@ export function createAccessTokenSource(options: AccessTokenOptions): AccessToke
   }
 
   return { get, renew };
+}
+
+/** Waits (bounded) for the lock holder's announcement, then reads what it stored. */
+async function waitForOtherFetcher(options: AccessTokenOptions): Promise<string | undefined> {
+  const { store } = options;
+  let announced!: () => void;
+  const announcement = new Promise<void>((resolve) => (announced = resolve));
+  // Subscribe before reading, so an announcement between the read and the wait is not lost.
+  const unsubscribe = await store.subscribe(storeChannels.accessToken, () => announced());
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const cached = await store.get(ACCESS_TOKEN_KEY);
+    if (cached) return cached;
+    const waitMs = Math.min(LOCK_TTL_MS, options.timeoutMs + 1_000);
+    await Promise.race([announcement, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+    return await store.get(ACCESS_TOKEN_KEY);
+  } finally {
+    clearTimeout(timer);
+    await unsubscribe().catch(() => {});
+  }
+}
+
+async function fetchAndCache(options: AccessTokenOptions): Promise<string> {
+  const { store, log } = options;
+  const started = performance.now();
+  try {
+    const answer = parseAnswer('stable_token', await callWeChat({
+      api: 'stable_token',
+      url: `${options.apiBase}/cgi-bin/stable_token`,
+      timeoutMs: options.timeoutMs,
+      json: { grant_type: 'client_credential', appid: options.appid, secret: options.secret, force_refresh: false },
+    }));
+    const token = stringField('stable_token', answer, 'access_token');
+    const expiresIn = Number(answer.expires_in);
+    if (!Number.isFinite(expiresIn) || expiresIn <= 0) throw new WeChatApiError('stable_token', 'bad_response', 'answer has no expires_in');
+    await store.set(ACCESS_TOKEN_KEY, token, Math.max(MIN_CACHE_MS, expiresIn * 1000 - SAFETY_MARGIN_MS));
+    await recordTokenFetch(store);
+    log.info({ api: 'stable_token', expires_in: expiresIn, duration_ms: Math.round(performance.now() - started) }, 'fetched WeChat access token');
+    recordWeChatCall('stable_token', 0, (performance.now() - started) / 1000);
+    return token;
+  } catch (err) {
+    const errcode = err instanceof WeChatApiError ? err.errcode : undefined;
+    log.warn({ api: 'stable_token', errcode, duration_ms: Math.round(performance.now() - started) }, 'fetching the WeChat access token failed');
+    recordWeChatCall('stable_token', errcode ?? 'exception', (performance.now() - started) / 1000);
+    await recordTokenFetch(store, err);
+    throw err;
+  }
 }

@@ -69,10 +69,14 @@ describe('the signing keyring', () => {
     const store = new MemoryStore();
     const keys = await SigningKeys.open(store, log, { activationDelayMs: 150, retentionMs: 150 });
     const installed: string[][] = [];
-    await keys.follow((k) => installed.push(kids(k) as string[]), 60_000);
+    const { promise: thirdInstall, resolve } = Promise.withResolvers<void>();
+    await keys.follow((k) => {
+      if (installed.push(kids(k) as string[]) === 3) resolve();
+    }, 60_000);
     const before = kids(keys.current());
     const { added } = await keys.rotate();
-    await new Promise((r) => setTimeout(r, 700));
+    // The switch is due 150 ms after the rotation and the drop 150 ms after that; 5 s is ample under load.
+    await Promise.race([thirdInstall, new Promise((r) => setTimeout(r, 5000).unref())]);
     assert.deepEqual(installed.map((k) => k.length), [4, 4, 2], 'published, then signing, then the old ones gone');
     assert.deepEqual(installed[0]!.slice(0, 2), before);
     assert.deepEqual(installed[1]!.slice(0, 2), added.map((k) => k.kid));

@@ -107,7 +107,8 @@ describe('signing-key rotation while logins run', () => {
     let newKid = '';
     let rotatedAt = 0;
     try {
-      await new Promise((r) => setTimeout(r, 500));
+      // Some logins on the old key first.
+      await waitFor(async () => signed.length > 0, 15_000, 'a first login');
       oldKid = a.saoma.signingKeys.list().find((k) => k.alg === 'RS256' && k.state === 'signing')!.kid;
       rotatedAt = Date.now();
       const { added } = await a.saoma.admin.service.rotateKeys({ actor: 'test', ip: 'local' });
@@ -116,13 +117,19 @@ describe('signing-key rotation while logins run', () => {
       await waitFor(async () => (await jwksOf(processes[1]!)).keys.some((k) => k.kid === newKid), 500, 'B publishes the new key');
       assert.ok(Date.now() - rotatedAt < DELAY_S * 1000);
 
-      await new Promise((r) => setTimeout(r, (DELAY_S + 1) * 1000));
+      const signsOn = (p: RunningSaoma) => p.saoma.signingKeys.list().find((k) => k.alg === 'RS256' && k.state === 'signing')!.kid;
+      await waitFor(async () => signsOn(b) === newKid, (DELAY_S + 1) * 1000, 'B signs with the new key');
       // The new key signs now; a logout with an ID token signed by the old key is still accepted.
       const oldToken = signed.find((s) => s.kid === oldKid)!;
       const logout = await new Browser().request(`${processes[1]!.issuer.url}/session/end?${new URLSearchParams({ id_token_hint: oldToken.idToken, post_logout_redirect_uri: 'http://127.0.0.1:9/bye', client_id: site.client_id })}`);
       assert.equal(logout.status, 200, `id_token_hint signed by the retiring key: ${logout.text.slice(0, 300)}`);
 
-      await new Promise((r) => setTimeout(r, RETENTION_S * 1000 + 500));
+      // Until both processes have signed with the new key and dropped the old one.
+      await waitFor(async () => ['A', 'B'].every((name) => signed.some((s) => s.kid === newKid && s.process === name)), 15_000, 'both processes sign with the new key');
+      await waitFor(async () => {
+        const published = await Promise.all(processes.map(jwksOf));
+        return published.every((jwks) => !jwks.keys.some((k) => k.kid === oldKid));
+      }, (RETENTION_S + 2) * 1000, 'both processes unpublish the old key');
     } finally {
       await stop();
     }

@@ -298,7 +298,7 @@ const BUILDERS: Record<RouteName, (d: Draw) => Case> = {
     const token = rng.chance(0.5) ? d.pool.wechatAccessToken : oddString(rng);
     switch (rng.int(0, 12)) {
       case 0: return d.json('/cgi-bin/stable_token', { grant_type: rng.pick(['client_credential', oddString(rng)]), appid: oddString(rng), secret: oddString(rng), force_refresh: oddValue(rng) });
-      case 1: return d.get(`/cgi-bin/token?${d.query({ grant_type: 'client_credential', appid: 'x', secret: 'y' })}`);
+      case 1: return d.get(`/cgi-bin/stable_token?${d.query({ grant_type: 'client_credential', appid: 'x', secret: 'y' })}`);
       case 2: return d.json(`/wxa/getwxacodeunlimit?access_token=${pct(token)}`, { scene: oddString(rng), page: oddValue(rng), width: oddValue(rng), check_path: oddValue(rng), env_version: oddValue(rng) });
       case 3: return d.get(`/sns/jscode2session?${d.query({ appid: 'x', secret: 'y', js_code: rng.chance(0.3) ? d.pool.wxCode() : oddString(rng), grant_type: 'authorization_code' })}`);
       case 4: return d.json(`/wxa/business/getuserphonenumber?access_token=${pct(token)}`, { code: oddValue(rng) });

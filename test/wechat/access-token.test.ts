@@ -14,6 +14,22 @@ class RecordingStore extends MemoryStore {
   }
 }
 
+/** A store that says when a process waiting for the fetch lock's holder has subscribed and found no token yet. */
+class WaitWatchingStore extends MemoryStore {
+  readonly waiting = Promise.withResolvers<void>();
+  #subscribed = false;
+  override async subscribe(channel: string, handler: (message: string) => void) {
+    const unsubscribe = await super.subscribe(channel, handler);
+    if (channel === ACCESS_TOKEN_KEY) this.#subscribed = true;
+    return unsubscribe;
+  }
+  override async get(key: string): Promise<string | undefined> {
+    const value = await super.get(key);
+    if (key === ACCESS_TOKEN_KEY && this.#subscribed && value === undefined) this.waiting.resolve();
+    return value;
+  }
+}
+
 describe('the access token, shared by the whole deployment', () => {
   let emulator: RunningEmulator;
   before(async () => {
@@ -100,19 +116,23 @@ describe('the access token, shared by the whole deployment', () => {
     assert.equal((await emulator.calls()).stable_token, before.stable_token);
   });
 
-  test('a process that loses the fetch lock waits for the winner and uses its token', async () => {
-    const store = new MemoryStore();
+  test('a process that loses the fetch lock waits for the winner\'s announcement and uses its token', async () => {
+    const store = new WaitWatchingStore();
     await store.create('wechat:access_token:lock', 'another-process', 10_000);
     const before = await emulator.calls();
-    const pending = clientFor(emulator.base, store).createCode('waiting');
+    // Without the announcement the waiter would give up only after its bounded wait (10 s here).
+    const pending = clientFor(emulator.base, store, { timeoutMs: 9000 }).createCode('waiting');
+    await store.waiting.promise;
     // The "other process" fetches the token and announces it.
-    await new Promise((resolve) => setTimeout(resolve, 50));
     const res = await emulator.post('/cgi-bin/stable_token', { grant_type: 'client_credential', appid: APPID, secret: SECRET });
     await store.set(ACCESS_TOKEN_KEY, res.body.access_token, 60_000);
+    const announced = Date.now();
     await store.publish(ACCESS_TOKEN_KEY, 'fetched');
     const { contentType } = await pending;
+    const woke = Date.now() - announced;
     assert.equal(contentType, 'image/jpeg');
     assert.equal((await emulator.calls()).stable_token - before.stable_token, 1, 'only the winner fetched');
+    assert.ok(woke < 5000, `woken by the announcement (${woke} ms after it), not by the end of its wait`);
   });
 
   test('a process whose lock holder never answers fetches the token itself after a bounded wait', async () => {

@@ -48,17 +48,6 @@ describe('the WeChat emulator answers like WeChat', () => {
     });
   });
 
-  test('GET /cgi-bin/token: a new token per call; wrong secret 40001, wrong grant_type 40002, wrong appid 40013', async () => {
-    const query = (over: Record<string, string>) => `/cgi-bin/token?${new URLSearchParams({ ...credentials, ...over })}`;
-    const a = await emulator.get(query({}));
-    const b = await emulator.get(query({}));
-    assert.ok(a.body.access_token && b.body.access_token && a.body.access_token !== b.body.access_token);
-    assert.equal(a.body.expires_in, 7200);
-    assert.equal(await errcodeOf(emulator.get(query({ secret: 'wrong' }))), 40001);
-    assert.equal(await errcodeOf(emulator.get(query({ grant_type: 'password' }))), 40002);
-    assert.equal(await errcodeOf(emulator.get(query({ appid: 'wx1111111111111111' }))), 40013);
-  });
-
   describe('POST /wxa/getwxacodeunlimit', () => {
     /** `null` sends no access_token at all. */
     const draw = (body: unknown, accessToken: string | null = token) =>
@@ -90,7 +79,7 @@ describe('the WeChat emulator answers like WeChat', () => {
     test('refuses a missing, unknown or expired access token', async () => {
       assert.equal(await errcodeOf(draw({ scene: 'x' }, null)), 41001);
       assert.equal(await errcodeOf(draw({ scene: 'x' }, 'made-up')), 40001);
-      const expiring = (await emulator.get(`/cgi-bin/token?${new URLSearchParams(credentials)}`)).body.access_token;
+      const expiring = (await emulator.post('/cgi-bin/stable_token', credentials)).body.access_token;
       await emulator.post('/emulator/invalidate_token', { reason: 'expired' });
       assert.equal(await errcodeOf(draw({ scene: 'x' }, expiring)), 42001);
       token = (await emulator.post('/cgi-bin/stable_token', credentials)).body.access_token;
@@ -175,7 +164,7 @@ describe('the WeChat emulator answers like WeChat', () => {
       const calls = await emulator.calls();
       assert.equal(calls.jscode2session - before.jscode2session, 1);
       assert.equal(calls.getwxacodeunlimit - before.getwxacodeunlimit, 1);
-      assert.deepEqual(Object.keys(calls).sort(), ['generate_urllink', 'getuserphonenumber', 'getwxacodeunlimit', 'jscode2session', 'stable_token', 'token']);
+      assert.deepEqual(Object.keys(calls).sort(), ['generate_urllink', 'getuserphonenumber', 'getwxacodeunlimit', 'jscode2session', 'stable_token']);
     });
 
     test('bad input to the control API is a 400 with an errcode, never a 500', async () => {

@@ -16,8 +16,9 @@ import type { BrowserServices } from './services.ts';
  * already finished, answered as its retry (303 onto the same login: the website still gets one code).
  */
 export function complete(services: BrowserServices) {
-  const { provider, tickets } = services;
   return async (ctx: LoginPageContext) => {
+    // Read at each request: a signing-key change replaces the provider (oidc/live-provider.ts).
+    const { provider, tickets } = services;
     const details = ctx.state.interaction;
     await readForm(ctx);
     let done: LoginTicket;

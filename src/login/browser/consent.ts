@@ -5,8 +5,10 @@ import type { LoginPageContext } from './interaction.ts';
 import type { BrowserServices } from './services.ts';
 
 /** POST /interaction/:uid/consent — a signed-in person gives a website the scopes it asks for. */
-export function consent({ provider }: BrowserServices) {
+export function consent(services: BrowserServices) {
   return async (ctx: LoginPageContext) => {
+    // Read at each request: a signing-key change replaces the provider (oidc/live-provider.ts).
+    const { provider } = services;
     const details = ctx.state.interaction;
     await readForm(ctx);
     if (details.prompt.name !== 'consent' || !details.session) {

@@ -25,8 +25,10 @@ export type LoginPageContext = RouterContext<LoginPageState>;
  * path-scoped `_interaction` cookie must name the path's uid. Any other browser gets a 4xx and
  * learns nothing. The details are then on `ctx.state`, read once per request.
  */
-export function interactionOfThisBrowser(provider: Provider, tickets: Tickets): RouterMiddleware<LoginPageState> {
+export function interactionOfThisBrowser(services: { readonly provider: Provider; tickets: Tickets }): RouterMiddleware<LoginPageState> {
   return async (ctx, next) => {
+    // Read at each request: a signing-key change replaces the provider (oidc/live-provider.ts).
+    const { provider, tickets } = services;
     let details: Interaction;
     try {
       details = await provider.interactionDetails(ctx.req, ctx.res);

@@ -31,14 +31,16 @@ export function browserRoutes(services: LoginServices): Router<LoginPageState> {
     envVersion: config.env.WECHAT_ENV_VERSION,
     log: services.log,
   });
-  const page: BrowserServices = { ...services, links, polls: new WaitingPolls(config.env.STATUS_POLLS_PER_IP) };
+  // The services are extended, not copied: `provider` must be read at each request, since a
+  // signing-key change replaces it (oidc/live-provider.ts).
+  const page: BrowserServices = Object.assign(Object.create(services) as LoginServices, { links, polls: new WaitingPolls(config.env.STATUS_POLLS_PER_IP) });
   const router = new Router<LoginPageState>({ prefix: '/interaction/:uid' });
   router.use(handleErrors((ctx) => (JSON_ROUTES.test(ctx.path) ? 'json' : 'page')));
   router.use(async (ctx, next) => {
     ctx.set('Cache-Control', 'no-store');
     await next();
   });
-  router.use(interactionOfThisBrowser(services.provider, services.tickets));
+  router.use(interactionOfThisBrowser(services));
   router.get('/', loginPage(page));
   router.get('/open-wechat', openWeChat(page));
   router.get('/qrcode', codeImage(page));
