@@ -10,6 +10,11 @@ const texts = require('../../miniprogram/lib/texts.js') as {
   acceptLanguage: (language: string) => string;
 };
 
+const accountTexts = require('../../miniprogram/lib/account-texts.js') as {
+  languages: Record<string, Record<string, unknown>>;
+  accountTexts: (language: string) => Record<string, unknown>;
+};
+
 describe('languages', () => {
   it('the pages speak zh-CN, zh-TW and en, found from locales/', () => {
     assert.deepEqual([...LANGS].sort(), ['en', 'zh-CN', 'zh-TW']);
@@ -32,6 +37,16 @@ describe('languages', () => {
     for (const [lang, words] of Object.entries(texts.languages)) {
       for (const key of keys) assert.ok(key in words, `miniprogram/lib/texts.js ${lang}: missing ${key}`);
     }
+  });
+
+  it('the mini-program\'s account page speaks the same languages, each with every key of every other, chosen as the login page chooses', () => {
+    assert.deepEqual(Object.keys(accountTexts.languages).sort(), [...LANGS].sort(), 'one account-page language for each locales/ file');
+    const keys = new Set(Object.values(accountTexts.languages).flatMap((t) => Object.keys(t)));
+    for (const [lang, words] of Object.entries(accountTexts.languages)) {
+      for (const key of keys) assert.ok(key in words, `miniprogram/lib/account-texts.js ${lang}: missing ${key}`);
+    }
+    for (const wechat of ['zh_CN', 'zh_TW', 'zh_HK', 'en', 'ja']) assert.equal(accountTexts.accountTexts(wechat), accountTexts.languages[texts.acceptLanguage(wechat)], wechat);
+    assert.equal(accountTexts.accountTexts('zh_TW').deleteAccount, '刪除帳號');
   });
 
   it('the mini-program follows WeChat\'s language: zh_TW and zh_HK read Traditional and ask saoma for zh-TW', () => {
