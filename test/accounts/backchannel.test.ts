@@ -89,4 +89,32 @@ describe('back-channel logout', { timeout: 60_000 }, () => {
     assert.equal((await rp.verify(saoma.issuer, site.client_id, first + 1)).sub, failing.claims.sub, 'the retry carries a valid token');
     rp.answer = (res) => res.writeHead(200).end();
   });
+
+  it('after a signing-key change (a new provider instance serves), sign-ins are still recorded and logout tokens still sent', async () => {
+    const previous = saoma.saoma.provider;
+    const changed = newProvider(previous);
+    await saoma.saoma.admin.service.rotateKeys({ actor: 'test', ip: 'local' });
+    await changed;
+    const signedIn = await signInTo(saoma, site, 'bc-gao');
+    const shown = await api('GET', `/accounts/${signedIn.claims.sub}`);
+    assert.ok(shown.json.account.last_sign_in_at > 0, 'the new instance records the sign-in');
+    assert.equal(shown.json.websites[0]?.client_id, site.client_id);
+    const before = rp.requests;
+    assert.equal((await api('POST', `/accounts/${signedIn.claims.sub}/sign-out`)).json.logouts_sent, 1);
+    await rp.arrived(before + 1);
+    assert.equal((await rp.verify(saoma.issuer, site.client_id, before)).sub, signedIn.claims.sub);
+  });
+
+  /** Resolves once the process serves a provider other than `previous` (the key change reached it). */
+  function newProvider(previous: unknown): Promise<void> {
+    const deadline = Date.now() + 20_000;
+    return new Promise((resolve, reject) => {
+      const look = () => {
+        if (saoma.saoma.provider !== previous) return resolve();
+        if (Date.now() > deadline) return reject(new Error('no new provider instance after the key change'));
+        setTimeout(look, 10);
+      };
+      look();
+    });
+  }
 });
