@@ -117,10 +117,14 @@ export class SigningKeys {
    * activation delay; 0 for an emergency). Returns the keys as they stand after the rotation.
    */
   async rotate(delayMs = this.#schedule.activationDelayMs): Promise<{ added: KeyStatus[]; keys: KeyStatus[] }> {
+    // Made before the clock is read: an RSA key can take a second to make on a busy machine, and
+    // the delay is promised from the rotation, not from before the keys existed. Made once, too,
+    // not again on each lost compare-and-set.
+    const fresh = new Map(ALGORITHMS.map((alg) => [alg, generate(alg)] as const));
     const { result } = await updateWithRetry(this.#store, SIGNING_KEYS, (raw) => {
       // A store that lost its data gets back the keys in hand, rotated.
       const now = Date.now();
-      const next = rotated(parseKeyring(raw ?? this.#raw), now, delayMs, this.#schedule.retentionMs);
+      const next = rotated(parseKeyring(raw ?? this.#raw), now, delayMs, this.#schedule.retentionMs, fresh);
       const value = JSON.stringify(next.ring);
       return { result: { ...next, now, value }, next: value };
     }, { attempts: 10, exhausted: () => new Error('the signing keys kept changing during rotation; try again') });
@@ -234,11 +238,11 @@ export function keySchedule(env: { KEY_ACTIVATION_DELAY_SECONDS: number; KEY_RET
   };
 }
 
-function rotated(ring: StoredKeyring, now: number, delayMs: number, retentionMs: number): { ring: StoredKeyring; added: string[] } {
+function rotated(ring: StoredKeyring, now: number, delayMs: number, retentionMs: number, fresh: ReadonlyMap<string, JWK>): { ring: StoredKeyring; added: string[] } {
   const signsFrom = now + delayMs;
   const kept = ring.keys.filter((k) => k.unpublish_at === undefined || k.unpublish_at > now);
   const algorithms = [...new Set([...ALGORITHMS, ...kept.map((k) => String(k.jwk.alg))])];
-  const added = algorithms.map((alg) => ({ jwk: generate(alg), created_at: now, signs_from: signsFrom }));
+  const added = algorithms.map((alg) => ({ jwk: fresh.get(alg) ?? generate(alg), created_at: now, signs_from: signsFrom }));
   // Every key still without an end stops signing when the new one starts; its tokens outlive that.
   const ended = kept.map((k) => (k.unpublish_at === undefined ? { ...k, unpublish_at: signsFrom + retentionMs } : k));
   return { ring: { ...ring, version: 2, keys: [...ended, ...added] }, added: added.map((k) => String(k.jwk.kid)) };
