@@ -11,7 +11,8 @@ import {
 describe('an expiring code on the login page', () => {
   let saoma: RunningSaoma;
   let chromium: Browser;
-  withBrowser({ TICKET_TTL_SECONDS: '3' }, (rig) => ({ saoma, chromium } = rig));
+  // Short enough to wait for, long enough that a busy machine still photographs the code before it ends.
+  withBrowser({ TICKET_TTL_SECONDS: '4' }, (rig) => ({ saoma, chromium } = rig));
 
   for (const lang of LANGS) {
     for (const size of SIZES) {
