@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { createLogger } from '../../src/log.ts';
+import { fetchScene, scan, startLogin } from '../helpers/login.ts';
+import { PNG } from '../miniprogram/images.ts';
 import { RP, startSaoma, type RunningSaoma } from '../helpers/saoma.ts';
 import { ADMIN_TOKEN, adminApi, refresh } from '../admin/helpers.ts';
 import { blockedScan, inspectableMemory, inspectableRedis, keysMentioning, signInAs, type InspectableStore } from './helpers.ts';
@@ -118,6 +120,16 @@ for (const [name, open] of backends) {
       const second = await signInAs(saoma, 'delete-fay', 'Fay Zhou-unique');
       const rotated = await refresh(saoma.issuer, RP, second.tokens.refresh_token!);
       assert.equal(rotated.status, 200);
+      // A picture uploaded in a third login (as the mini-program does before confirming): the
+      // avatar and its hourly upload counter, which is named by the sub, must go too.
+      const third = await startLogin(saoma, { scope: 'openid profile' });
+      const scene = await fetchScene(saoma, third);
+      const scanned = await scan(saoma, scene, 'delete-fay');
+      const form = new FormData();
+      form.set('scene', scene);
+      form.set('token', scanned.json.token);
+      form.set('avatar', new Blob([PNG], { type: 'image/png' }), 'tmp_avatar.png');
+      assert.equal((await fetch(`${saoma.issuer}/mp/avatar`, { method: 'POST', body: form })).status, 200);
       assert.ok((await keysMentioning(inspectable, [fay.sub])).length > 5, 'the person is in the store before');
 
       const deleted = await api('DELETE', `/accounts/${fay.sub}`);
