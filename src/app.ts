@@ -113,7 +113,6 @@ export async function createSaoma(config: Config, rawStore: Store, log: Logger, 
     close: async () => {
       stopCountingPolls();
       retention.stop();
-      retention.stop();
       await tickets.stop();
       await signingKeys.stop();
       for (const s of adminServer ? [server, adminServer] : [server]) {

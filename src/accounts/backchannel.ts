@@ -38,14 +38,24 @@ export function deliverLogoutsInBackground(provider: Provider, log: Logger): voi
   };
 }
 
-/** Sends a logout token to every website in `ended` that registered a back-channel logout URI. */
+/**
+ * Sends a logout token to every website in `ended` that registered a back-channel logout URI and
+ * counts the ones sent (or queued, in a server process). A website that refuses or cannot be
+ * reached is skipped, never thrown: in a process without the background queue (the command line
+ * straight on the store) oidc-provider's own send throws on a non-200 answer, and a delete or a
+ * block must not stop half-way, with the person's data still there, because one website is down.
+ */
 export async function announceLogouts(provider: () => Provider, sub: string, ended: WebsiteSession[]): Promise<number> {
   let sent = 0;
   for (const { clientId, sid } of ended) {
     const client = await provider().Client.find(clientId);
     if (!client?.backchannelLogoutUri) continue;
-    await (client as unknown as { backchannelLogout: (sub: string, sid: string) => Promise<void> }).backchannelLogout(sub, sid);
-    sent++;
+    try {
+      await (client as unknown as { backchannelLogout: (sub: string, sid: string) => Promise<void> }).backchannelLogout(sub, sid);
+      sent++;
+    } catch {
+      // Not delivered: the audit line's logouts_sent says how many were.
+    }
   }
   return sent;
 }

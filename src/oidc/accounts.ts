@@ -96,7 +96,7 @@ export class Accounts {
   }
 
   async find(sub: string): Promise<Account | undefined> {
-    const raw = await this.#store.get(`account:${sub}`);
+    const raw = await this.#store.get(storeKeys.account(sub));
     if (!raw) return undefined;
     try {
       const value = JSON.parse(raw) as Account;

@@ -19,7 +19,7 @@ export const storeKeys = {
   /** Marks an interaction resumed once (login/resume-once.ts). */
   interactionResumed: (uid: string) => `interaction:resumed:${uid}`,
 
-  // ── Login code images and links (login/qrcodes.ts, login/wechat-links.ts) ─────────────────
+  // ── Login code images and links (login/mini-program-codes.ts, login/wechat-links.ts) ─────────────────
   /** A ticket's mini-program code image, kept so every process serves the one WeChat drew. */
   codeImage: (scene: string) => `qrcode:${scene}`,
   /** Held by the process fetching a ticket's code image, so the others wait for its copy. */
