@@ -19,7 +19,7 @@ function centre(saoma: RunningSaoma) {
   };
 }
 
-describe('the account centre API (/mp/account/*, on Redis)', () => {
+describe('the account centre API (/mp/account/*, on Redis)', { timeout: 60_000 }, () => {
   let saoma: RunningSaoma;
   let inspectable: InspectableStore;
   let call: ReturnType<typeof centre>;
@@ -103,13 +103,18 @@ describe('the account centre API (/mp/account/*, on Redis)', () => {
     assert.equal((await refresh(saoma.issuer, RP, kai.tokens.refresh_token!)).json.error, 'invalid_grant');
 
     const again = await signInAs(saoma, 'centre-kai', 'Kai Centre-unique');
+    const atShop = await signInTo(saoma, shop, 'centre-kai', { scope: 'openid offline_access', extra: { prompt: 'consent' } });
     const exported = await call('GET', '/export', token);
     assert.equal(exported.json.account.nickname, 'Kai Centre-unique');
-    assert.equal(exported.json.websites.length, 1);
+    assert.equal(exported.json.websites.length, 2);
 
     assert.equal((await call('DELETE', '/', token, {})).status, 400, 'no delete without {"confirm": true}');
+    const before = rp.requests;
     const deleted = await call('DELETE', '/', token, { confirm: true });
     assert.equal(deleted.status, 200, JSON.stringify(deleted.json));
+    await rp.arrived(before + 1);
+    assert.equal((await rp.verify(saoma.issuer, shop.client_id, before)).sub, kai.sub, 'the website with a back-channel logout URI is told the person is gone');
+    assert.equal((await refresh(saoma.issuer, shop, atShop.tokens.refresh_token!)).json.error, 'invalid_grant');
     assert.deepEqual(await keysMentioning(inspectable, [kai.sub, 'Kai Centre-unique']), []);
     assert.equal((await refresh(saoma.issuer, RP, again.tokens.refresh_token!)).json.error, 'invalid_grant');
     assert.equal((await call('GET', '/', token)).status, 401, 'the session went with the account');

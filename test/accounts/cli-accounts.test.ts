@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { ADMIN_TOKEN, refresh } from '../admin/helpers.ts';
-import { RP, startSaoma, type RunningSaoma } from '../helpers/saoma.ts';
-import { inspectableRedis, keysMentioning, signInAs, type InspectableStore } from './helpers.ts';
+import { ADMIN_TOKEN, adminApi, refresh, signInTo } from '../admin/helpers.ts';
+import { RP, freePort, startSaoma, type RunningSaoma } from '../helpers/saoma.ts';
+import { blockedScan, inspectableRedis, keysMentioning, signInAs, type InspectableStore } from './helpers.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -61,6 +61,36 @@ describe('saoma accounts (the command line)', () => {
     const again = await saoma(['accounts', 'delete', person.sub], onStore);
     assert.equal(again.code, 1);
     assert.match(again.stderr, /Refused \(account_not_found\)/);
+  });
+
+  it('unblocks and deletes on the store too: the person scans again, then nothing of them remains', async () => {
+    const person = await signInAs(server, 'cli-hu', 'Hu Cli-unique');
+    assert.equal((await saoma(['accounts', 'block', person.sub], onStore)).code, 0);
+    assert.equal((await blockedScan(server, 'cli-hu')).scanned.json.error, 'login_blocked');
+    const unblocked = await saoma(['accounts', 'unblock', person.sub], onStore);
+    assert.equal(unblocked.code, 0, unblocked.stderr);
+    const again = await signInAs(server, 'cli-hu', 'Hu Cli-unique');
+    assert.equal(again.sub, person.sub, 'the scan after the unblock is accepted, as the same person');
+
+    const deleted = await saoma(['accounts', 'delete', person.sub], onStore);
+    assert.equal(deleted.code, 0, deleted.stderr);
+    assert.deepEqual(await keysMentioning(inspectable, [person.sub, 'Hu Cli-unique']), []);
+    assert.equal((await refresh(server.issuer, RP, again.tokens.refresh_token!)).json.error, 'invalid_grant');
+  });
+
+  it('a website whose back-channel logout endpoint is down does not fail a delete on the store', async () => {
+    // Nothing listens on this port: the logout token cannot be delivered.
+    const down = `http://127.0.0.1:${await freePort()}/backchannel-logout`;
+    const created = await adminApi(`${server.issuer}/admin`)('POST', '/clients', { client_name: 'Down Shop', redirect_uris: ['http://127.0.0.1:9/down/cb'], backchannel_logout_uri: down });
+    assert.equal(created.status, 201, JSON.stringify(created.json));
+    const site = { client_id: created.json.client.client_id, client_secret: created.json.client_secret, redirect_uri: 'http://127.0.0.1:9/down/cb' };
+    const signedIn = await signInTo(server, site, 'cli-jia', { scope: 'openid offline_access', extra: { prompt: 'consent' } });
+    const sub = signedIn.claims.sub;
+
+    const deleted = await saoma(['accounts', 'delete', sub], onStore);
+    assert.equal(deleted.code, 0, deleted.stderr);
+    assert.deepEqual(await keysMentioning(inspectable, [sub]), []);
+    assert.equal((await refresh(server.issuer, site, signedIn.tokens.refresh_token!)).json.error, 'invalid_grant');
   });
 
   it('wrong usage is exit status 2 with the accounts help', async () => {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import { refresh } from '../admin/helpers.ts';
+import { ADMIN_TOKEN, adminApi, refresh, signInTo, type Website } from '../admin/helpers.ts';
 import { inspectableMemory, keysMentioning, signInAs, type InspectableStore } from '../accounts/helpers.ts';
+import { LogoutEndpoint } from '../accounts/logout-endpoint.ts';
 import { RP, startSaoma, type RunningSaoma } from '../helpers/saoma.ts';
 import { LoginPage, Throws, loadPage, pageConfig, settle, wx } from './login-page.ts';
 import { WxOverHttp } from './wx-over-http.ts';
@@ -12,7 +13,7 @@ const accountPage = loadPage('account');
  * The account centre page (miniprogram/pages/account), rendered by miniprogram-simulate from the
  * files WeChat uploads, with its own request code against a running saoma and its WeChat emulator.
  */
-describe('the account centre page against a running saoma', () => {
+describe('the account centre page against a running saoma', { timeout: 120_000 }, () => {
   let saoma: RunningSaoma;
   let inspectable: InspectableStore;
   let phone: WxOverHttp;
@@ -20,10 +21,16 @@ describe('the account centre page against a running saoma', () => {
   const configured = pageConfig.server;
   const throws = new Throws();
   let clipboard = '';
+  const rp = new LogoutEndpoint();
+  let logoutShop: Website;
 
   before(async () => {
+    await rp.start();
     inspectable = inspectableMemory();
-    saoma = await startSaoma({}, inspectable.store);
+    saoma = await startSaoma({ ADMIN_TOKEN }, inspectable.store);
+    const created = await adminApi(`${saoma.issuer}/admin`)('POST', '/clients', { client_name: 'Logout Shop', redirect_uris: ['http://127.0.0.1:9/logout-shop/cb'], backchannel_logout_uri: rp.url });
+    assert.equal(created.status, 201, JSON.stringify(created.json));
+    logoutShop = { client_id: created.json.client.client_id, client_secret: created.json.client_secret, redirect_uri: 'http://127.0.0.1:9/logout-shop/cb' };
   });
   beforeEach(() => {
     pageConfig.server = saoma.issuer;
@@ -42,7 +49,10 @@ describe('the account centre page against a running saoma', () => {
     pageConfig.server = configured;
     assert.deepEqual(thrown, [], 'the page threw');
   });
-  after(() => saoma.close());
+  after(async () => {
+    await saoma.close();
+    rp.close();
+  });
 
   async function openAs(user: string, language = 'en') {
     phone.user = user;
@@ -109,6 +119,23 @@ describe('the account centre page against a running saoma', () => {
     assert.equal(page.text('.state-title'), '账号已删除');
     assert.deepEqual(await keysMentioning(inspectable, [person.sub, 'Mei-unique']), []);
     assert.equal((await refresh(saoma.issuer, RP, person.tokens.refresh_token!)).json.error, 'invalid_grant');
+  });
+
+  it('withdrawing a website and deleting the account each send the website a logout token for the person', async () => {
+    for (const [user, action] of [['account-page-ou', 'withdraw'], ['account-page-pei', 'delete']] as const) {
+      const signedIn = await signInTo(saoma, logoutShop, user);
+      const page = await openAs(user);
+      assert.deepEqual(page.texts('.website-name'), ['Logout Shop'], action);
+      const before = rp.requests;
+      if (action === 'withdraw') await tap('.withdraw');
+      else {
+        await tap('.delete');
+        await tap('.confirm-delete');
+      }
+      assert.equal(page.data.screen, action === 'withdraw' ? 'list' : 'deleted', action);
+      await rp.arrived(before + 1);
+      assert.equal((await rp.verify(saoma.issuer, logoutShop.client_id, before)).sub, signedIn.claims.sub, action);
+    }
   });
 
   it('signs out everywhere', async () => {
