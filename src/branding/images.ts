@@ -1,3 +1,5 @@
+import { imageTypeOf, type BrandImageType } from '../image-type.ts';
+
 /**
  * What a branding file is, from its first bytes (never from its name): the logo and favicon
  * files must be images, and an SVG must be a plain picture. saoma serves them from its own
@@ -5,18 +7,15 @@
  */
 export interface Image { type: string; ext: string }
 
-const SIGNATURES: { type: string; ext: string; test: (b: Buffer) => boolean }[] = [
-  { type: 'image/png', ext: 'png', test: (b) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) },
-  { type: 'image/jpeg', ext: 'jpg', test: (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
-  { type: 'image/gif', ext: 'gif', test: (b) => b.subarray(0, 4).toString('latin1') === 'GIF8' },
-  { type: 'image/webp', ext: 'webp', test: (b) => b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WEBP' },
-  { type: 'image/x-icon', ext: 'ico', test: (b) => b.subarray(0, 4).equals(Buffer.from([0, 0, 1, 0])) },
-];
+/** The file extension each type is served under. */
+const EXTENSIONS: Record<BrandImageType, string> = {
+  'image/png': 'png', 'image/jpeg': 'jpg', 'image/gif': 'gif', 'image/webp': 'webp', 'image/x-icon': 'ico',
+};
 
 /** The image `bytes` are, or a sentence saying why they are not one saoma will serve. */
 export function sniffImage(bytes: Buffer): Image | string {
-  const found = SIGNATURES.find((s) => s.test(bytes));
-  if (found) return { type: found.type, ext: found.ext };
+  const type = imageTypeOf(bytes, { gifAndIco: true });
+  if (type) return { type, ext: EXTENSIONS[type] };
   const text = bytes.toString('utf8');
   // An SVG: optional XML declaration, comments and doctype, then the <svg> element.
   if (!/^\uFEFF?\s*(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*|<!DOCTYPE[^>]*>\s*)*<svg[\s>]/i.test(text)) {
