@@ -7,23 +7,13 @@ import { CodeBudget } from '../src/login/budget.ts';
 import { MemoryStore } from '../src/store/memory.ts';
 import { openStore } from '../src/store/open.ts';
 import type { Store } from '../src/store/store.ts';
-import { Browser, type Answer } from './helpers/browser.ts';
+import { Browser, BrowserAt, type Answer } from './helpers/browser.ts';
 import { complete, fetchScene, mp, scan, startLogin } from './helpers/login.ts';
 import { startRedis, type ThrowawayRedis } from './helpers/redis.ts';
 import { startSaoma, type RunningSaoma } from './helpers/saoma.ts';
 
-// saoma runs behind one trusted proxy (TRUST_PROXY=true) that writes the client's address into
-// X-Forwarded-For: each browser comes from an address the test chooses.
-class BrowserAt extends Browser {
-  readonly #ip: string;
-  constructor(ip: string) {
-    super();
-    this.#ip = ip;
-  }
-  override request(url: string | URL, init: Parameters<Browser['request']>[1] = {}): Promise<Answer> {
-    return super.request(url, { ...init, headers: { 'x-forwarded-for': this.#ip, ...init.headers } });
-  }
-}
+// saoma runs behind one trusted proxy (TRUST_PROXY=true): BrowserAt (helpers/browser.ts) comes
+// from an address the test chooses.
 
 const SCRIPT_IP = '198.51.100.66';
 const PER_IP = 5;

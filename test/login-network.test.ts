@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { createLogger } from '../src/log.ts';
 import { MemoryStore } from '../src/store/memory.ts';
-import { Browser, type Answer } from './helpers/browser.ts';
+import { BrowserAt } from './helpers/browser.ts';
 import { complete, fetchScene, startLogin } from './helpers/login.ts';
 import { startSaoma, type RunningSaoma } from './helpers/saoma.ts';
 
@@ -13,17 +13,6 @@ const BROWSER_IP = '223.5.5.5'; // 浙江省 杭州市, 阿里云
 const FAR_PHONE_IP = '202.96.128.86'; // 广东省 广州市, 电信
 const NEAR_PHONE_IP = '223.5.5.77'; // the same /24 as the browser
 
-/** A browser whose every request reaches saoma through the proxy from `ip`. */
-class BrowserAt extends Browser {
-  readonly #ip: string;
-  constructor(ip: string) {
-    super();
-    this.#ip = ip;
-  }
-  override request(url: string | URL, init: Parameters<Browser['request']>[1] = {}): Promise<Answer> {
-    return super.request(url, { ...init, headers: { 'x-forwarded-for': this.#ip, ...init.headers } });
-  }
-}
 
 /** What the mini-program does, from a phone at `ip`. */
 async function mpFrom(saoma: RunningSaoma, ip: string, path: 'scan' | 'confirm' | 'cancel', body: unknown, language = 'zh-CN'): Promise<{ status: number; json: any }> {

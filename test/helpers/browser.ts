@@ -115,3 +115,18 @@ function withoutUserAgent(target: URL, method: string, headers: Record<string, s
     req.end(body);
   });
 }
+
+/**
+ * A browser behind saoma's trusted proxy (TRUST_PROXY=true): every request carries the
+ * X-Forwarded-For the proxy would write, so each browser comes from an address the test chooses.
+ */
+export class BrowserAt extends Browser {
+  readonly #ip: string;
+  constructor(ip: string) {
+    super();
+    this.#ip = ip;
+  }
+  override request(url: string | URL, init: Parameters<Browser['request']>[1] = {}): Promise<Answer> {
+    return super.request(url, { ...init, headers: { 'x-forwarded-for': this.#ip, ...init.headers } });
+  }
+}
