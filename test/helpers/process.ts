@@ -22,39 +22,42 @@ export function writeClientsFile(): string {
   return file;
 }
 
-/** `node src/main.ts` as its own process, exactly as an operator runs it; resolves once /healthz answers. */
-export async function spawnSaoma(env: Record<string, string>): Promise<SaomaProcess> {
-  const port = env.PORT ? Number(env.PORT) : await freePort();
-  const child = spawn(process.execPath, ['src/main.ts'], {
-    cwd: new URL('../../', import.meta.url).pathname,
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', HOST: '127.0.0.1', LOG_LEVEL: 'warn', DEMO: 'false', CODE_LIMIT_PER_IP: '0' /* every test browser is 127.0.0.1; budget.test.ts tests the limit */, ISSUER: `http://127.0.0.1:${port}`, ...env, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/** A child process of a test, with its recent output, killed if the test process exits first. */
+export interface TestProcess {
+  child: ChildProcess;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Spawns `command` and waits until `ready()` says it answers (polled every 100 ms), failing with
+ * its output when it exits first or takes longer than `timeoutMs`. `stop` asks it to end
+ * (SIGTERM), then forces it (SIGKILL) after 5 s.
+ */
+export async function startProcess(
+  command: string,
+  args: string[],
+  options: { env: Record<string, string>; cwd?: string; ready: () => Promise<boolean>; timeoutMs: number; name: string; keepChars: number },
+): Promise<TestProcess> {
+  const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  const keep = (chunk: Buffer) => { output = (output + chunk.toString()).slice(-20_000); };
+  const keep = (chunk: Buffer) => { output = (output + chunk.toString()).slice(-options.keepChars); };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + options.timeoutMs;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`saoma exited at start:\n${output}`);
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) break;
-    } catch {
-      // not listening yet
-    }
+    if (child.exitCode !== null) throw new Error(`${options.name} exited at start (${child.exitCode}):\n${output}`);
+    if (await options.ready().catch(() => false)) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`saoma did not start in 15 s:\n${output}`);
+      throw new Error(`${options.name} did not answer in ${options.timeoutMs / 1000} s:\n${output}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
-    url,
-    port,
     child,
     output: () => output,
     stop: async () => {
@@ -65,4 +68,19 @@ export async function spawnSaoma(env: Record<string, string>): Promise<SaomaProc
       clearTimeout(timer);
     },
   };
+}
+
+/** `node src/main.ts` as its own process, exactly as an operator runs it; resolves once /healthz answers. */
+export async function spawnSaoma(env: Record<string, string>): Promise<SaomaProcess> {
+  const port = env.PORT ? Number(env.PORT) : await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const running = await startProcess(process.execPath, ['src/main.ts'], {
+    cwd: new URL('../../', import.meta.url).pathname,
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', HOST: '127.0.0.1', LOG_LEVEL: 'warn', DEMO: 'false', CODE_LIMIT_PER_IP: '0' /* every test browser is 127.0.0.1; budget.test.ts tests the limit */, ISSUER: url, ...env, PORT: String(port) },
+    ready: async () => (await fetch(`${url}/healthz`)).ok,
+    timeoutMs: 15_000,
+    name: 'saoma',
+    keepChars: 20_000,
+  });
+  return { url, port, ...running };
 }

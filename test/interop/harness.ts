@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import { createLogger } from '../../src/log.ts';
 import { MemoryStore } from '../../src/store/memory.ts';
 import { launchChromium, snap } from '../helpers/chromium.ts';
 import { sceneFromImage } from '../helpers/login.ts';
+import { startProcess, type TestProcess } from '../helpers/process.ts';
 import { freePort, startSaoma, type RunningSaoma } from '../helpers/saoma.ts';
 
 /**
@@ -116,48 +116,18 @@ export async function startRig(key: string): Promise<Rig> {
   };
 }
 
-export interface Website {
-  child: ChildProcess;
-  output(): string;
-  stop(): Promise<void>;
-}
+export type Website = TestProcess;
 
 /** Starts a website's process and waits until `ready` answers (any HTTP status). */
-export async function startWebsite(command: string, args: string[], options: { env: Record<string, string>; cwd?: string; ready: string; timeoutMs?: number }): Promise<Website> {
-  const child = spawn(command, args, { cwd: options.cwd, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const keep = (chunk: Buffer) => { output = (output + chunk.toString()).slice(-30_000); };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  const deadline = Date.now() + (options.timeoutMs ?? 20_000);
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${command} exited at start (${child.exitCode}):\n${output}`);
-    try {
-      await fetch(options.ready, { redirect: 'manual' });
-      break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`${command} did not answer ${options.ready} in time:\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    child,
-    output: () => output,
-    stop: async () => {
-      process.off('exit', killOnExit);
-      if (child.exitCode === null) child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
+export function startWebsite(command: string, args: string[], options: { env: Record<string, string>; cwd?: string; ready: string; timeoutMs?: number }): Promise<Website> {
+  return startProcess(command, args, {
+    cwd: options.cwd,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...options.env },
+    ready: async () => Boolean(await fetch(options.ready, { redirect: 'manual' })),
+    timeoutMs: options.timeoutMs ?? 20_000,
+    name: command,
+    keepChars: 30_000,
+  });
 }
 
 /**
