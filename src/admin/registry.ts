@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { nanoid } from 'nanoid';
+import { newClientId } from '../ids.ts';
 import type { ClientMetadata } from 'oidc-provider';
 import { SECRET_METHODS, changeProblems, clientProblems } from '../clients/metadata.ts';
 import { SaomaError } from '../errors.ts';
@@ -111,7 +111,7 @@ export class ClientRegistry {
 
   async create(input: Record<string, unknown>): Promise<WithSecret> {
     const problems = clientProblems(input, { source: 'admin', production: this.#deps.production });
-    const id = typeof input.client_id === 'string' ? input.client_id : nanoid(20);
+    const id = typeof input.client_id === 'string' ? input.client_id : newClientId();
     if (this.#configured.has(id)) problems.push(`client_id: "${id}" is already taken (by a client from configuration)`);
     else if (await this.#deps.store.get(clientKey(id))) problems.push(`client_id: "${id}" is already taken`);
     if (problems.length) throw new ClientMetadataError(problems);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { nanoid } from 'nanoid';
+import { newSub } from '../ids.ts';
 import { indexForAccount } from '../accounts/account-index.ts';
 import { storeKeys } from '../store/keys.ts';
 import type { Store } from '../store/store.ts';
@@ -70,7 +70,7 @@ export class Accounts {
 
   /** A new account for the identity key `primary` (replacing `stale`, a deleted account's sub); the winner's sub. */
   async #claim(primary: string, stale: string | undefined): Promise<string | undefined> {
-    const candidate = nanoid(24);
+    const candidate = newSub();
     const account: Account = { sub: candidate, created_at: Math.floor(Date.now() / 1000) };
     await this.#store.create(storeKeys.account(candidate), JSON.stringify(account));
     const won = stale === undefined ? await this.#store.create(primary, candidate) : await this.#store.compareAndSet(primary, stale, candidate);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { nanoid } from 'nanoid';
+import { newClientId } from '../ids.ts';
 import { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { clientProblems } from '../clients/metadata.ts';
 
@@ -19,7 +19,7 @@ export function registrationFeatures(enabled: boolean, production: boolean): Pic
       enabled: true,
       initialAccessToken: true,
       issueRegistrationAccessToken: true,
-      idFactory: () => nanoid(20),
+      idFactory: () => newClientId(),
       secretFactory: () => randomBytes(32).toString('base64url'),
       policies: {
         [REGISTRATION_POLICY]: (_ctx: KoaContextWithOIDC, properties: Record<string, unknown>) => {

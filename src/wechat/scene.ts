@@ -1,4 +1,5 @@
 import { customAlphabet } from 'nanoid';
+import { ALPHANUMERIC } from '../ids.ts';
 
 /**
  * Scenes: the string printed in a mini-program code and handed to the mini-program when it is
@@ -8,11 +9,10 @@ import { customAlphabet } from 'nanoid';
  */
 export const SCENE_PATTERN = /^[A-Za-z0-9!#$&'()*+,/:;=?@._~-]{1,32}$/;
 
-const SAOMA_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const SAOMA_SCENE = /^[A-Za-z0-9]{1,32}$/;
 
 /** A new scene for a login ticket: 20 characters over A-Za-z0-9, ~119 bits. */
-export const newScene = customAlphabet(SAOMA_ALPHABET, 20);
+export const newScene = customAlphabet(ALPHANUMERIC, 20);
 
 /** Whether WeChat would accept `scene` in a code. */
 export function isValidScene(scene: unknown): scene is string {

@@ -107,6 +107,22 @@ describe('the saoma command line', () => {
       assert.match(gone.stderr, /Refused \(not_found\)/);
     });
 
+    it('an id that begins with "-" (as a random id can) is an id, not an option, wherever an id goes', async () => {
+      const id = '-oDashedClientId_1234';
+      const added = await saoma(['clients', 'add', `--id=${id}`, '--name', 'Dash Shop', '--redirect-uri', 'http://127.0.0.1:9/dash'], env);
+      assert.equal(added.code, 0, added.stderr);
+      const shown = await saoma(['clients', 'show', id], env);
+      assert.equal(shown.code, 0, shown.stderr);
+      assert.match(shown.stdout, /Dash Shop/);
+      const updated = await saoma(['clients', 'update', id, '--name', 'Dash Shop 2'], env);
+      assert.equal(updated.code, 0, updated.stderr);
+      assert.equal((await saoma(['clients', 'remove', '--', id], env)).code, 0, 'and "--" before it still works');
+      assert.equal((await saoma(['clients', 'show', id], env)).code, 1, 'it is gone');
+      const typo = await saoma(['clients', 'list', '--jsno'], env);
+      assert.equal(typo.code, 2, 'a mistyped option is still a usage error');
+      assert.match(typo.stderr, /--jsno/);
+    });
+
     it('a refused website names every problem and exits 1; nothing is stored', async () => {
       const refused = await saoma(['clients', 'add', '--name', 'Bad', '--redirect-uri', 'http://evil.example/cb', '--redirect-uri', 'https://ok.example/cb#x', '--grant-type', 'implicit', '--scope', 'openid email'], env);
       assert.equal(refused.code, 1);

@@ -174,7 +174,7 @@ export async function deskAndPhone(chromium: Browser): Promise<{ desk: Page; pho
   return { desk, phone };
 }
 
-export const SUB = /^[A-Za-z0-9_-]{24}$/;
+export const SUB = /^[A-Za-z0-9]{24}$/;
 
 /** Which of saoma's endpoints the website called, from saoma's access log. */
 export function calls(seen: Seen[]) {

@@ -53,12 +53,42 @@ export interface Io {
 
 class Usage extends Error {}
 
+/** How an option is written: `-h`, or `--lower-case-words` (with or without `=value`). */
+const OPTION_SHAPE = /^(-[a-zA-Z]|--[a-z][a-z-]*(=.*)?)$/s;
+
+/**
+ * argv with every positional moved after `--`, in order. A random sub or client_id can begin with
+ * "-" (nanoid's alphabet has it), and parseArgs would read `saoma accounts show -oAb…` as option
+ * `-o`; an argument that is not shaped like an option is an id, wherever it stands. A mistyped
+ * option (`--jsno`) keeps its shape and is still refused by name.
+ */
+function idsAfterDoubleDash(argv: string[]): string[] {
+  const options: string[] = [];
+  const positionals: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!arg.startsWith('-') || !OPTION_SHAPE.test(arg)) {
+      positionals.push(arg);
+      continue;
+    }
+    options.push(arg);
+    const name = arg.startsWith('--') ? arg.slice(2) : undefined;
+    const takesValue = name !== undefined && (OPTIONS as Record<string, { type: string }>)[name]?.type === 'string';
+    if (takesValue && i + 1 < argv.length) options.push(argv[++i]!);
+  }
+  return [...options, '--', ...positionals];
+}
+
 /** Runs one command; resolves with the exit status (0 done, 1 refused, 2 wrong usage). */
 export async function run(argv: string[], io: Io): Promise<number> {
   let values: Values;
   let positionals: string[];
   try {
-    ({ values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true }));
+    ({ values, positionals } = parseArgs({ args: idsAfterDoubleDash(argv), options: OPTIONS, allowPositionals: true, strict: true }));
   } catch (err) {
     io.err(`${(err as Error).message}\nRun saoma --help for the commands and options.\n`);
     return 2;
