@@ -139,10 +139,14 @@ async function withPage(saoma: RunningSaoma, config: oidc.Configuration, user: s
   if (!tokens.claims()?.sub) throw new Error('no sub in the ID token');
 }
 
-/** `bench-commands-…:` + `oidc:Interaction:<id>` → `oidc:Interaction:*`; a channel or a bare name stays. */
+/**
+ * `bench-commands-…:` + `oidc:Interaction:<id>` → `oidc:Interaction:*`: the last part and any id
+ * inside (`account-used:<sub>:<client>` → `account-used:*:*`) become `*`, so one kind of key is
+ * one row; a channel or a bare name stays.
+ */
 function namespace(key: string | undefined): string {
   if (key === undefined) return '';
-  const bare = key.replace(/^bench-commands-[^:]*:/, '');
-  const cut = bare.lastIndexOf(':');
-  return cut < 0 ? bare : `${bare.slice(0, cut)}:*`;
+  const parts = key.replace(/^bench-commands-[^:]*:/, '').split(':');
+  if (parts.length === 1) return parts[0]!;
+  return parts.map((part, i) => (i === parts.length - 1 || (i > 0 && /^[A-Za-z0-9_-]{16,}$/.test(part)) ? '*' : part)).join(':');
 }
