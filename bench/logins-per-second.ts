@@ -4,16 +4,18 @@
  *
  *   node bench/logins-per-second.ts [--seconds 20] [--workers 16] [--rounds 2] [--quiet 120] [--result FILE]
  *
- * Two processes on one dedicated redis-server (each with its own key prefix), plus the standalone
+ * Three processes on one dedicated redis-server (each with its own key prefix), plus the standalone
  * WeChat emulator:
  *   instant  saoma's provider (createSaoma, same configuration, adapter, keys and client) whose
  *            GET /interaction/<uid> logs a fixed account in at once (bench/lib/runner.ts `bare`):
  *            /auth → /interaction/<uid> → /auth/<uid> → code → /token.
+ *   provider the same instant login on oidc-provider 9 with nothing of saoma and a plain Redis
+ *            adapter (bench/lib/bare-provider.ts): shown beside, not held to a target.
  *   saoma    the whole WeChat login as a page and a phone do it: /auth, the login page, the code
  *            image (one getwxacodeunlimit at the emulator), the page's long-poll, wx.login + /mp/scan
  *            (one jscode2session), its second long-poll, /mp/confirm, /complete, code → /token.
  * `--workers` logins run concurrently (each a fresh browser; openid-client as the RP) for
- * `--seconds`, alternating instant / saoma for `--rounds` rounds. The scene is read from the store
+ * `--seconds`, alternating instant / saoma / provider for `--rounds` rounds. The scene is read from the store
  * rather than decoded from the image (decoding is the phone's work, and would load this machine).
  * Besides logins/s, the CPU each process spent per login is reported: on a 2-core machine shared
  * with the load generator and the emulator, server CPU per login is the steadier comparison, and it
@@ -37,7 +39,7 @@ const rounds = Math.max(1, argInt('rounds', 2));
 const quietSeconds = argInt('quiet', 120);
 
 interface Target {
-  name: 'instant' | 'saoma';
+  name: 'instant' | 'saoma' | 'provider';
   runner: Runner;
   remote: RunningSaoma;
   config: oidc.Configuration;
@@ -68,13 +70,13 @@ bounded(30 * 60_000, async () => {
     const start = async (name: Target['name']): Promise<Target> => {
       const prefix = `bench-lps-${name}-${process.pid}:`;
       const port = await freePort();
-      const runner = await startRunner(name === 'instant' ? 'bare' : 'saoma', saomaEnv({ port, issuer: `http://127.0.0.1:${port}`, redisUrl: redis.url, prefix, emulator: emulator.url, clients, waitSeconds: 25 }));
+      const runner = await startRunner(({ instant: 'bare', saoma: 'saoma', provider: 'provider' } as const)[name], saomaEnv({ port, issuer: `http://127.0.0.1:${port}`, redisUrl: redis.url, prefix, emulator: emulator.url, clients, waitSeconds: 25 }));
       const remote = remoteSaoma(runner.url, emulator.url);
       return { name, runner, remote, config: await relyingParty(remote), prefix };
     };
-    const targets = [await start('instant'), await start('saoma')];
+    const targets = [await start('instant'), await start('saoma'), await start('provider')];
     let user = 0;
-    const login = async (target: Target) => (target.name === 'instant' ? instantLogin(target.remote, target.config) : saomaLogin(target, raw, `bench-user-${user++ % 1000}`));
+    const login = async (target: Target) => (target.name === 'saoma' ? saomaLogin(target, raw, `bench-user-${user++ % 1000}`) : instantLogin(target.remote, target.config));
 
     // Warm up both (JIT, scripts, accounts of the first users).
     for (const target of targets) await run(target, login, 3, 0, emulator, raw);
@@ -105,6 +107,8 @@ bounded(30 * 60_000, async () => {
     const saomaRate = median('saoma', (r) => r.perSecond);
     const instantCpu = median('instant', (r) => r.cpuPerLogin.server!);
     const saomaCpu = median('saoma', (r) => r.cpuPerLogin.server!);
+    const providerCpu = median('provider', (r) => r.cpuPerLogin.server!);
+    const providerRate = median('provider', (r) => r.perSecond);
     console.log(`\nWhere a saoma login's time goes (mean wall time per step over every saoma login, ms, ${workers} at once):\n`);
     console.log(table(['step', 'ms'], [...steps].map(([name, total]) => [name, (total / Math.max(1, stepLogins)).toFixed(1)])));
     console.log(`\nsaoma / instant: ${(saomaRate / instantRate).toFixed(2)} × the logins per second; server CPU per login ${saomaCpu.toFixed(2)} ms vs ${instantCpu.toFixed(2)} ms (medians of ${rounds} round(s)).`);
@@ -113,6 +117,9 @@ bounded(30 * 60_000, async () => {
       { measure: 'server CPU per login (emulator in its own process)', unit: 'ms', saoma: saomaCpu, baseline: instantCpu, target: { of: 'ratio', max: 1.33 } },
       // Shown, not judged: on a small shared box the emulator's QR drawing caps saoma's rate.
       { measure: 'logins per second (whole machine)', unit: '/s', saoma: saomaRate, baseline: instantRate },
+      // Shown: what saoma's own provider (its adapter, indexes, app) adds to oidc-provider itself.
+      { measure: 'server CPU per login, vs the bare provider', unit: 'ms', saoma: saomaCpu, baseline: providerCpu },
+      { measure: 'logins per second, vs the bare provider', unit: '/s', saoma: saomaRate, baseline: providerRate },
     ]);
     for (const target of targets) await deletePrefix(raw, target.prefix);
   } finally {

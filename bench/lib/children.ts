@@ -79,7 +79,7 @@ export interface Runner {
  * `bare`, the same with an instant login) with `env` as its environment, role `emulator`, or
  * role `held` (the bare `node:http` baseline; env PORT and REDIS_URL).
  */
-export async function startRunner(role: 'saoma' | 'bare' | 'emulator' | 'held', env: Record<string, string> = {}): Promise<Runner> {
+export async function startRunner(role: 'saoma' | 'bare' | 'provider' | 'emulator' | 'held', env: Record<string, string> = {}): Promise<Runner> {
   const child: ChildProcess = fork(RUNNER, [role], {
     // BENCH_RUNNER_FLAGS adds Node flags to every runner (e.g. --trace-gc, --cpu-prof).
     execArgv: ['--expose-gc', '--max-old-space-size=4096', ...(process.env.BENCH_RUNNER_FLAGS ?? '').split(' ').filter(Boolean)],

@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as oidc from 'openid-client';
+import type Provider from 'oidc-provider';
 import type { Saoma } from '../../src/app.ts';
 import { startLogin } from '../../test/helpers/login.ts';
 import { RP, type RunningSaoma } from '../../test/helpers/saoma.ts';
@@ -19,25 +20,33 @@ export async function installInstantLogin(running: Saoma): Promise<void> {
   const account = await running.accounts.resolve({ appid: 'bench', openid: 'bench-user' });
   const [original] = http.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
   if (!original) throw new Error('the saoma server has no request listener');
-  const instant = async (req: IncomingMessage, res: ServerResponse) => {
-    const details = await provider.interactionDetails(req, res);
-    const grant = new provider.Grant({ accountId: account.sub, clientId: String(details.params.client_id) });
-    grant.addOIDCScope(String(details.params.scope ?? 'openid'));
-    const grantId = await grant.save();
-    const to = await provider.interactionResult(req, res, { login: { accountId: account.sub }, consent: { grantId } }, { mergeWithLastSubmission: false });
-    res.writeHead(303, { location: to, 'cache-control': 'no-store' }).end();
-  };
+  const instant = instantInteraction(provider, account.sub);
   http.removeAllListeners('request');
   http.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    if (req.method === 'GET' && /^\/interaction\/[^/?]+(\?|$)/.test(req.url ?? '')) {
-      instant(req, res).catch((err: unknown) => {
-        console.error('instant login failed:', err);
-        if (!res.headersSent) res.writeHead(500).end();
-      });
-    } else {
-      original.call(http, req, res);
-    }
+    if (req.method === 'GET' && /^\/interaction\/[^/?]+(\?|$)/.test(req.url ?? '')) instant(req, res);
+    else original.call(http, req, res);
   });
+}
+
+/**
+ * The instant interaction of a provider (saoma's or the bare one, `bare-provider.ts`): logs
+ * `accountId` in and grants the requested scopes at once, then sends the browser back to /auth.
+ */
+export function instantInteraction(provider: Provider, accountId: string): (req: IncomingMessage, res: ServerResponse) => void {
+  const instant = async (req: IncomingMessage, res: ServerResponse) => {
+    const details = await provider.interactionDetails(req, res);
+    const grant = new provider.Grant({ accountId, clientId: String(details.params.client_id) });
+    grant.addOIDCScope(String(details.params.scope ?? 'openid'));
+    const grantId = await grant.save();
+    const to = await provider.interactionResult(req, res, { login: { accountId }, consent: { grantId } }, { mergeWithLastSubmission: false });
+    res.writeHead(303, { location: to, 'cache-control': 'no-store' }).end();
+  };
+  return (req, res) => {
+    instant(req, res).catch((err: unknown) => {
+      console.error('instant login failed:', err);
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  };
 }
 
 /** One instant login, as a browser and the RP do it: /auth → /interaction → /auth/<uid> → callback → /token. */

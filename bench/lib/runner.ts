@@ -8,6 +8,7 @@
  *
  *   node --expose-gc bench/lib/runner.ts saoma      (environment: PORT, REDIS_URL, … as for npm start)
  *   node --expose-gc bench/lib/runner.ts bare       (the same environment)
+ *   node --expose-gc bench/lib/runner.ts provider   (oidc-provider alone, bare-provider.ts: PORT, REDIS_URL, REDIS_KEY_PREFIX)
  *   node bench/lib/runner.ts emulator <port>
  *   node --expose-gc bench/lib/runner.ts held      (environment: PORT, REDIS_URL)
  *
@@ -27,6 +28,7 @@ import { createEmulator } from '../../src/emulator/emulator.ts';
 import { createLogger } from '../../src/log.ts';
 import { openStore } from '../../src/store/open.ts';
 import { startHeld, type Held } from './held.ts';
+import { startBareProvider, type BareProvider } from './bare-provider.ts';
 import { installInstantLogin } from './instant-login.ts';
 import { Probe } from './probe.ts';
 import type { Store } from '../../src/store/store.ts';
@@ -57,6 +59,7 @@ let saoma: Saoma | undefined;
 let store: Store | undefined;
 let server: Server | undefined;
 let held: Held | undefined;
+let bareProvider: BareProvider | undefined;
 const probe = new Probe();
 
 async function startSaoma(): Promise<number> {
@@ -73,6 +76,12 @@ async function startBaseline(): Promise<number> {
   if (!process.env.REDIS_URL) throw new Error('the held baseline wants REDIS_URL');
   held = await startHeld(process.env.REDIS_URL, Number(process.env.PORT ?? 0));
   return held.port;
+}
+
+async function startProvider(): Promise<number> {
+  if (!process.env.REDIS_URL) throw new Error('the bare provider wants REDIS_URL');
+  bareProvider = await startBareProvider(process.env.REDIS_URL, process.env.REDIS_KEY_PREFIX ?? '', Number(process.env.PORT ?? 0));
+  return bareProvider.port;
 }
 
 async function startEmulator(port: number): Promise<number> {
@@ -124,6 +133,7 @@ async function close(): Promise<void> {
   await saoma?.close();
   await store?.close();
   await held?.close();
+  await bareProvider?.close();
   if (!saoma && server) {
     server.closeAllConnections();
     await new Promise((resolve) => server!.close(resolve));
@@ -165,8 +175,10 @@ process.on('message', (request: RunnerRequest) => {
 process.on('disconnect', () => process.exit(0));
 
 try {
-  if (role !== 'saoma' && role !== 'bare' && role !== 'emulator' && role !== 'held') throw new Error(`unknown role ${role}`);
-  const port = role === 'emulator' ? await startEmulator(Number(process.argv[3] ?? 0)) : role === 'held' ? await startBaseline() : await startSaoma();
+  const starts: Record<string, () => Promise<number>> = { saoma: startSaoma, bare: startSaoma, provider: startProvider, held: startBaseline, emulator: () => startEmulator(Number(process.argv[3] ?? 0)) };
+  const start = starts[role ?? ''];
+  if (!start) throw new Error(`unknown role ${role}`);
+  const port = await start();
   send({ type: 'ready', port, pid: process.pid });
 } catch (err) {
   send({ type: 'failed', error: String((err as Error)?.stack ?? err) });
