@@ -21,15 +21,17 @@ export function usedKey(sub: string, clientId: string): string {
  * answer is decided and never delay or fail it: a store failure here is a debug line, not an error.
  */
 export function recordUsage(provider: Provider, store: Store, log: Logger): void {
+  const thisSecond = new MarksThisSecond();
+  const write = async (sub: string, key: string, now: string) => {
+    if (thisSecond.has(key, now)) return;
+    await indexForAccount(store, sub, `key:${key}`);
+    await store.set(key, now);
+    thisSecond.add(key, now);
+  };
   const mark = async (sub: string, clientId: string, signIn: boolean) => {
     const now = String(Math.floor(Date.now() / 1000));
-    const used = usedKey(sub, clientId);
-    await indexForAccount(store, sub, `key:${used}`);
-    await store.set(used, now);
-    if (signIn) {
-      await indexForAccount(store, sub, `key:${signedInKey(sub)}`);
-      await store.set(signedInKey(sub), now);
-    }
+    await write(sub, usedKey(sub, clientId), now);
+    if (signIn) await write(sub, signedInKey(sub), now);
   };
   const record = (sub: unknown, clientId: unknown, signIn: boolean) => {
     if (typeof sub !== 'string' || typeof clientId !== 'string') return;
@@ -40,6 +42,30 @@ export function recordUsage(provider: Provider, store: Store, log: Logger): void
     const entities = ctx.oidc.entities as { Account?: { accountId?: string }; Client?: { clientId?: string } };
     record(entities.Account?.accountId, entities.Client?.clientId, false);
   });
+}
+
+/**
+ * The marks this process wrote in the current second, each with that second as its value: writing
+ * one again would change nothing (a website's /token right after the authorization that signed the
+ * person in, in the same second). Holds only the current second's keys, so it is bounded by the
+ * writes of one second; a mark another process writes meanwhile carries a time of its own, as
+ * before.
+ */
+export class MarksThisSecond {
+  #second = '';
+  readonly #keys = new Set<string>();
+
+  has(key: string, second: string): boolean {
+    return second === this.#second && this.#keys.has(key);
+  }
+
+  add(key: string, second: string): void {
+    if (second !== this.#second) {
+      this.#second = second;
+      this.#keys.clear();
+    }
+    this.#keys.add(key);
+  }
 }
 
 /** The last time anything of the person was used: sign-in or a website's token (seconds; 0 when never). */
