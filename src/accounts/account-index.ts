@@ -12,7 +12,8 @@ export type IndexedModel = (typeof INDEXED_MODELS)[number];
  * The per-account index: the set of everything in the store that belongs to one person and is not
  * keyed by their `sub` (the store cannot be searched). Members are `<Model>:<id>` for the
  * oidc-provider models above (their tokens are found through each grant's own index), and
- * `key:<store key>` for saoma's own keys (identity links, the phone lookup, last-use marks).
+ * `key:<store key>` for saoma's own keys (identity links, the phone lookup, websites' last-use
+ * marks, tickets; keys named by the `sub` alone, like the sign-in mark, are deleted by name).
  *
  * Guarantee: a member is added BEFORE the thing it names is written, and its TTL is extended to at
  * least that thing's TTL (`indexAdd` never shortens). So while a session, grant, interaction or

@@ -5,7 +5,10 @@ import { storeKeys } from '../store/keys.ts';
 import type { Store } from '../store/store.ts';
 import { indexForAccount } from './account-index.ts';
 
-/** When the person last signed in anywhere (seconds). */
+/**
+ * When the person last signed in anywhere (seconds). Named by the `sub` alone, so it is not in the
+ * account index: an account delete removes it by name, and `lastActivity` reads it by name.
+ */
 export function signedInKey(sub: string): string {
   return storeKeys.accountSignedIn(sub);
 }
@@ -22,16 +25,17 @@ export function usedKey(sub: string, clientId: string): string {
  */
 export function recordUsage(provider: Provider, store: Store, log: Logger): void {
   const thisSecond = new MarksThisSecond();
-  const write = async (sub: string, key: string, now: string) => {
+  const write = async (sub: string, key: string, now: string, indexed: boolean) => {
     if (thisSecond.has(key, now)) return;
-    await indexForAccount(store, sub, `key:${key}`);
+    if (indexed) await indexForAccount(store, sub, `key:${key}`);
     await store.set(key, now);
     thisSecond.add(key, now);
   };
   const mark = async (sub: string, clientId: string, signIn: boolean) => {
     const now = String(Math.floor(Date.now() / 1000));
-    await write(sub, usedKey(sub, clientId), now);
-    if (signIn) await write(sub, signedInKey(sub), now);
+    // A website's mark is found through the index (the store cannot list a person's websites).
+    await write(sub, usedKey(sub, clientId), now, true);
+    if (signIn) await write(sub, signedInKey(sub), now, false);
   };
   const record = (sub: unknown, clientId: unknown, signIn: boolean) => {
     if (typeof sub !== 'string' || typeof clientId !== 'string') return;
@@ -68,12 +72,13 @@ export class MarksThisSecond {
   }
 }
 
-/** The last time anything of the person was used: sign-in or a website's token (seconds; 0 when never). */
+/**
+ * The last time anything of the person was used: sign-in or a website's token (seconds; 0 when
+ * never). `keys` are the index's; the sign-in mark is read by name (older accounts also have it there).
+ */
 export async function lastActivity(store: Store, sub: string, keys: string[]): Promise<number> {
   let last = 0;
-  for (const key of keys) {
-    if (key !== signedInKey(sub) && !key.startsWith(storeKeys.accountUsedPrefix(sub))) continue;
-    last = Math.max(last, Number((await store.get(key)) ?? 0));
-  }
+  const marks = new Set([signedInKey(sub), ...keys.filter((key) => key.startsWith(storeKeys.accountUsedPrefix(sub)))]);
+  for (const key of marks) last = Math.max(last, Number((await store.get(key)) ?? 0));
   return last;
 }
