@@ -214,8 +214,9 @@ export class AccountService {
     const { store } = this.#deps;
     for (const member of await store.indexMembers(storeKeys.avatarsOf(sub))) await store.delete(storeKeys.avatar(member.slice(member.indexOf('.') + 1)));
     await store.delete(storeKeys.avatarsOf(sub));
-    // The hourly upload counter is named by the sub: it goes too.
+    // The hourly upload counter and the sign-in mark are named by the sub (not indexed): they go too.
     await store.delete(storeKeys.rateLimit(storeKeys.avatarUploads(sub)));
+    await store.delete(signedInKey(sub));
     // Identity and phone keys only while they still name this person (they may name a newer account).
     for (const key of held.keys) {
       if (LOOKUP_KEYS.some((family) => key.startsWith(family))) await store.deleteIfEquals(key, sub);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { newSub } from '../ids.ts';
-import { indexForAccount } from '../accounts/account-index.ts';
+import { addOnce, indexForAccount } from '../accounts/account-index.ts';
 import { storeKeys } from '../store/keys.ts';
 import type { Store } from '../store/store.ts';
 import { updateWithRetry } from '../store/update.ts';
@@ -54,11 +54,14 @@ export class Accounts {
 
     let held = await this.#store.get(primary);
     // A person first seen without a unionid keeps their account when WeChat starts sending one.
-    let sub = held ?? (unionKey ? await this.#store.get(openidKey) : undefined);
+    const openidHeld = held === undefined && unionKey ? await this.#store.get(openidKey) : undefined;
+    let sub = held ?? openidHeld;
     for (let attempt = 0; attempt < 5; attempt++) {
       const account = sub === undefined ? undefined : await this.find(sub);
       if (account && sub) {
-        await this.#link(sub, account.created_at, unionKey ? [unionKey, openidKey] : [openidKey]);
+        // A key just read naming this account is there already: only its index entry is (re)made.
+        const keys = (unionKey ? [unionKey, openidKey] : [openidKey]).map((key) => ({ key, present: (key === primary ? held : openidHeld) === sub }));
+        await this.#link(sub, account.created_at, keys);
         return account;
       }
       // No account behind the identity: a first sign-in, or the account was deleted.
@@ -79,13 +82,16 @@ export class Accounts {
     return this.#store.get(primary);
   }
 
-  /** Identity links and the listing entry; idempotent, so accounts older than the index join it at their next sign-in. */
-  async #link(sub: string, createdAt: number, keys: string[]): Promise<void> {
-    for (const key of keys) {
+  /**
+   * Identity links and the listing entry; idempotent, so accounts older than the index join it at
+   * their next sign-in. A link `present` (just read, naming `sub`) is not written again.
+   */
+  async #link(sub: string, createdAt: number, keys: Array<{ key: string; present: boolean }>): Promise<void> {
+    for (const { key, present } of keys) {
       await indexForAccount(this.#store, sub, `key:${key}`);
-      await this.#store.create(key, sub);
+      if (!present) await this.#store.create(key, sub);
     }
-    await this.#store.indexAdd(storeKeys.accountList, `${createdAt}.${sub}`);
+    await addOnce(this.#store, storeKeys.accountList, `${createdAt}.${sub}`);
   }
 
   /** The account whose verified phone number is `e164`, if any. */

@@ -39,6 +39,44 @@ function rethrow(err: unknown): never {
   throw err instanceof SaomaError && err.code === 'unavailable' ? new StoreUnavailable(err) : err;
 }
 
+/**
+ * Models written once when issued and after that only consumed or destroyed, which oidc-provider
+ * finds and then consumes within one request: their consume can compare against what find read.
+ */
+const FOUND_THEN_CONSUMED = new Set(['AuthorizationCode', 'RefreshToken']);
+/** A find and its consume are one request apart at most; then the consume reads the key again. */
+const FOUND_KEPT_MS = 10_000;
+const FOUND_MAX = 1000;
+
+/**
+ * The stored value of each code or refresh token `find` returned in this process, so that `consume`
+ * need not read it again (issue 16: one round trip per code redemption). It is only ever the
+ * expected value of the compare-and-set: if the key changed since (consumed by a racer, destroyed
+ * by reuse detection, expired), the compare-and-set fails and the redemption is refused, as a fresh
+ * read would have refused it; these models are never rewritten otherwise. Bounded: FOUND_KEPT_MS per
+ * entry, FOUND_MAX entries (oldest first); a consume with nothing kept reads the key as before.
+ */
+class FoundValues {
+  readonly #values = new Map<string, { raw: string; at: number }>();
+
+  keep(id: string, raw: string): void {
+    const now = Date.now();
+    this.#values.delete(id);
+    this.#values.set(id, { raw, at: now });
+    for (const [oldest, found] of this.#values) {
+      if (found.at > now - FOUND_KEPT_MS && this.#values.size <= FOUND_MAX) break;
+      this.#values.delete(oldest);
+    }
+  }
+
+  /** The value kept for `id`, forgotten as it is taken. */
+  take(id: string): string | undefined {
+    const found = this.#values.get(id);
+    this.#values.delete(id);
+    return found && found.at > Date.now() - FOUND_KEPT_MS ? found.raw : undefined;
+  }
+}
+
 const ADAPTER_METHODS = ['upsert', 'find', 'findByUid', 'findByUserCode', 'consume', 'destroy', 'revokeByGrantId'] as const;
 
 /**
@@ -69,11 +107,13 @@ export class StoreAdapter implements Adapter {
   readonly #model: string;
   readonly #store: Store;
   readonly #log: Logger;
+  readonly #found: FoundValues | undefined;
 
   constructor(model: string, store: Store, log: Logger) {
     this.#model = model;
     this.#store = store;
     this.#log = log;
+    this.#found = FOUND_THEN_CONSUMED.has(model) ? new FoundValues() : undefined;
   }
 
   upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
@@ -83,6 +123,7 @@ export class StoreAdapter implements Adapter {
   async #upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
     const ttlMs = expiresIn === undefined ? undefined : expiresIn * 1000;
     const key = this.#key(id);
+    this.#found?.take(id);
     await this.#store.set(key, JSON.stringify(payload), ttlMs);
     if (GRANTABLE.has(this.#model) && payload.grantId) {
       await this.#store.indexAdd(storeKeys.grantTokens(payload.grantId), key, ttlMs);
@@ -101,6 +142,7 @@ export class StoreAdapter implements Adapter {
 
   async #find(id: string): Promise<AdapterPayload | undefined> {
     const raw = await this.#store.get(this.#key(id));
+    if (raw !== undefined) this.#found?.keep(id, raw);
     return raw === undefined ? undefined : this.#parse(raw, id);
   }
 
@@ -128,7 +170,8 @@ export class StoreAdapter implements Adapter {
 
   async #consume(id: string): Promise<void> {
     const key = this.#key(id);
-    const raw = await this.#store.get(key);
+    // What find read in this request, if kept: a change since makes the compare-and-set below fail.
+    const raw = this.#found?.take(id) ?? (await this.#store.get(key));
     // oidc-provider read this code or token just before consuming it, so a key gone now was
     // destroyed meanwhile: by another redemption's reuse detection (which revokes the grant) or by
     // expiry. Either way this redemption lost; it must not be honoured, and the key stays gone.
@@ -148,6 +191,7 @@ export class StoreAdapter implements Adapter {
 
   async #destroy(id: string): Promise<void> {
     const key = this.#key(id);
+    this.#found?.take(id);
     if (this.#model === 'Session') {
       const payload = await this.find(id);
       if (payload?.uid) await this.#store.delete(storeKeys.sessionByUid(payload.uid));

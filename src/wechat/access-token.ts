@@ -14,6 +14,13 @@ const LOCK_TTL_MS = 10_000;
 /** Forget a token this long before WeChat does, so no call carries one about to expire. */
 const SAFETY_MARGIN_MS = 5 * 60_000;
 const MIN_CACHE_MS = 60_000;
+/**
+ * How long this process keeps a token it read from the store. The store copy lives at most until
+ * SAFETY_MARGIN_MS before WeChat drops the token, and WeChat keeps every stable_token at least
+ * 300 s (so a store copy is at least MIN_CACHE_MS short of WeChat's expiry): a token read from the
+ * store is valid for at least this long after the read, whatever TTL the store copy had left.
+ */
+const LOCAL_COPY_MS = MIN_CACHE_MS;
 
 /**
  * The mini-program's access token, shared by every process of a deployment through the store.
@@ -22,7 +29,8 @@ const MIN_CACHE_MS = 60_000;
  * others wait for its announcement. `renew` is for a token a business API rejected.
  */
 export interface AccessTokenSource {
-  get(): Promise<string>;
+  /** `fromStore`: skip this process's copy (readiness asks whether the deployment has a token now). */
+  get(options?: { fromStore?: boolean }): Promise<string>;
   /** Forgets `rejected` if it is still the cached token (another caller may have renewed it already) and returns a valid token. */
   renew(rejected: string): Promise<string>;
 }
@@ -39,14 +47,24 @@ export interface AccessTokenOptions {
 export function createAccessTokenSource(options: AccessTokenOptions): AccessTokenSource {
   const { store, log } = options;
   let inFlight: Promise<string> | undefined;
+  /**
+   * This process's copy of the deployment's token, saving a store read per WeChat call. It holds
+   * one token (no memory to bound) for LOCAL_COPY_MS from before it was read or fetched, so always
+   * less than WeChat keeps it (normal-mode stable_token: another process fetching gets this same
+   * token and does not invalidate it). A token WeChat rejects anyway (rotated by force elsewhere)
+   * goes through `renew`, which drops the copy.
+   */
+  let local: { token: string; until: number } | undefined;
+  /** Counts `renew`s: a read that began before one may bring back the rejected token, and is not kept. */
+  let renewals = 0;
 
-  async function get(): Promise<string> {
-    const cached = await store.get(ACCESS_TOKEN_KEY);
-    if (cached) return cached;
-    inFlight ??= fetchOnceForDeployment().finally(() => {
-      inFlight = undefined;
-    });
-    return inFlight;
+  async function get(options: { fromStore?: boolean } = {}): Promise<string> {
+    if (!options.fromStore && local && Date.now() < local.until) return local.token;
+    const since = Date.now();
+    const generation = renewals;
+    const token = (await store.get(ACCESS_TOKEN_KEY)) ?? (await (inFlight ??= fetchOnceForDeployment().finally(() => { inFlight = undefined; })));
+    if (generation === renewals) local = { token, until: since + LOCAL_COPY_MS };
+    return token;
   }
 
   async function fetchOnceForDeployment(): Promise<string> {
@@ -72,6 +90,8 @@ export function createAccessTokenSource(options: AccessTokenOptions): AccessToke
   }
 
   async function renew(rejected: string): Promise<string> {
+    renewals++;
+    if (local?.token === rejected) local = undefined;
     await store.deleteIfEquals(ACCESS_TOKEN_KEY, rejected);
     return get();
   }

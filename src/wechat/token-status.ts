@@ -45,7 +45,7 @@ export interface WeChatReadiness {
 export async function wechatReadiness(store: Store, tokens: AccessTokenSource): Promise<WeChatReadiness> {
   let cached = (await store.get(ACCESS_TOKEN_KEY)) !== undefined;
   if (!cached && (await store.create(RETRY_KEY, '1', READINESS_RETRY_MS))) {
-    cached = await tokens.get().then(() => true, () => false);
+    cached = await tokens.get({ fromStore: true }).then(() => true, () => false);
   }
   const last = parseOutcome(await store.get(LAST_FETCH_KEY));
   const lastFetch = last && {

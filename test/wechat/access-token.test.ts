@@ -14,6 +14,15 @@ class RecordingStore extends MemoryStore {
   }
 }
 
+/** A store that counts reads of the access token. */
+class TokenReadCountingStore extends MemoryStore {
+  reads = 0;
+  override async get(key: string): Promise<string | undefined> {
+    if (key === ACCESS_TOKEN_KEY) this.reads++;
+    return super.get(key);
+  }
+}
+
 /** A store that says when a process waiting for the fetch lock's holder has subscribed and found no token yet. */
 class WaitWatchingStore extends MemoryStore {
   readonly waiting = Promise.withResolvers<void>();
@@ -154,5 +163,19 @@ describe('the access token, shared by the whole deployment', () => {
     assert.equal(err.errcode, 45009);
     assert.equal(await store.get(ACCESS_TOKEN_KEY), undefined);
     assert.equal(await store.get('wechat:access_token:lock'), undefined, 'the lock is released');
+  });
+
+  test('a process keeps the token it read for a minute, without reading the store again', async () => {
+    const store = new TokenReadCountingStore();
+    const tokens = createAccessTokenSource({ appid: APPID, secret: SECRET, apiBase: emulator.base, timeoutMs: 2000, store, log: silent });
+    await store.set(ACCESS_TOKEN_KEY, 'from-another-process', 60_000);
+    assert.equal(await tokens.get(), 'from-another-process');
+    assert.equal(await tokens.get(), 'from-another-process');
+    assert.equal(store.reads, 1);
+    // A rejected token is dropped: the next call reads the store again.
+    await store.set(ACCESS_TOKEN_KEY, 'renewed-elsewhere', 60_000);
+    assert.equal(await tokens.renew('from-another-process'), 'renewed-elsewhere');
+    assert.equal(await tokens.get(), 'renewed-elsewhere');
+    assert.equal(store.reads, 2);
   });
 });
