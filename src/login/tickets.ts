@@ -11,6 +11,9 @@ import { STEPS, effectiveState, isFinished, publicStatus, type RequestedTransiti
 /** How long a finished ticket stays readable, so late polls and scans get a precise answer. */
 const AFTERLIFE_MS = 10 * 60_000;
 
+/** At most this many interactions' current tickets are remembered (`Tickets.#sceneOf`). */
+const REMEMBERED_INTERACTIONS = 4096;
+
 interface TicketNews {
   scene: string;
   version: number;
@@ -44,6 +47,23 @@ export class Tickets {
   readonly #log: Logger;
   readonly #ttlMs: number;
   readonly #waiters = new Map<string, Set<Waiter>>();
+  /**
+   * The text each ticket object was read as (or written as), so a transition on a ticket just read
+   * is a compare-and-set against that text without reading it again (`updateWithRetry`'s
+   * `expected`). Weak: it holds nothing the ticket object does not already hold.
+   */
+  readonly #stored = new WeakMap<LoginTicket, string>();
+  /**
+   * Which ticket is each interaction's current one (the `ticket-of` mapping), as this process last
+   * saw it live, so the login page's requests do not read the mapping every time. It cannot lead
+   * to the wrong ticket: the mapping moves from a ticket to a new one only once that ticket is
+   * finished (`ensure` and refresh replace only a finished or absent ticket), and a finished ticket
+   * never lives again (the clock only moves on; ticket-machine.ts has no way out of a finished
+   * state). So `current()` keeps a remembered scene only when the ticket it reads there is live;
+   * finished or absent, it asks the mapping, as it would without this. Bounded: an entry goes when
+   * its ticket is seen finished, and past REMEMBERED_INTERACTIONS the oldest goes first.
+   */
+  readonly #sceneOf = new Map<string, string>();
   #unsubscribe: (() => Promise<void>) | undefined;
 
   constructor(store: Store, log: Logger, ttlMs: number) {
@@ -93,13 +113,16 @@ export class Tickets {
       scopes: request.scopes,
       requester: request.requester,
     };
-    await this.#store.set(storeKeys.ticket(ticket.scene), JSON.stringify(ticket), expiresAt - now + AFTERLIFE_MS);
+    const stored = JSON.stringify(ticket);
+    await this.#store.set(storeKeys.ticket(ticket.scene), stored, expiresAt - now + AFTERLIFE_MS);
     const mapping = storeKeys.ticketOfInteraction(request.uid);
     const mappingTtl = request.interactionExpiresAt - now + AFTERLIFE_MS;
     const won = previous === undefined
       ? await this.#store.create(mapping, ticket.scene, mappingTtl)
       : await this.#store.compareAndSet(mapping, previous, ticket.scene, mappingTtl);
     if (won) {
+      this.#stored.set(ticket, stored);
+      this.#remember(ticket);
       recordTicketIssued(ticket, (scene) => this.get(scene));
       if (previous) await this.#cancelReplaced(previous);
       return ticket;
@@ -111,9 +134,21 @@ export class Tickets {
     return theirs;
   }
 
+  /** The interaction's current ticket (live or finished), or undefined when it has none. */
   async current(uid: string): Promise<LoginTicket | undefined> {
+    const remembered = this.#sceneOf.get(uid);
+    let seen: LoginTicket | undefined;
+    if (remembered !== undefined) {
+      seen = await this.get(remembered);
+      if (seen && !isFinished(effectiveState(seen))) return seen;
+      this.#sceneOf.delete(uid);
+    }
     const scene = await this.#store.get(storeKeys.ticketOfInteraction(uid));
-    return scene ? this.get(scene) : undefined;
+    if (!scene) return undefined;
+    // Still the remembered one: it was read just now, and a finished ticket no longer changes.
+    const ticket = scene === remembered ? seen : await this.get(scene);
+    if (ticket) this.#remember(ticket);
+    return ticket;
   }
 
   async get(scene: string): Promise<LoginTicket | undefined> {
@@ -125,18 +160,24 @@ export class Tickets {
    * Applies one step to the ticket atomically: `step` sees the current ticket and returns the next
    * one (or the same object for "no change"), or throws. Concurrent steps are serialised by
    * compare-and-set, so of two confirms or two completes exactly one wins; the other re-reads and
-   * is judged against the new state.
+   * is judged against the new state. Given the ticket object a read (or change) here returned,
+   * rather than its scene, the first attempt writes against it without reading it again.
    */
-  async update(scene: string, step: (ticket: LoginTicket) => LoginTicket): Promise<LoginTicket> {
+  async update(from: string | LoginTicket, step: (ticket: LoginTicket) => LoginTicket): Promise<LoginTicket> {
+    const scene = typeof from === 'string' ? from : from.scene;
+    const expected = typeof from === 'string' ? undefined : this.#stored.get(from);
     const { result, written } = await updateWithRetry(this.#store, storeKeys.ticket(scene), (raw) => {
       const ticket = raw === undefined ? undefined : this.#parse(raw);
       if (!raw || !ticket) throw new SaomaError('ticket_not_found', 'No login code matches this scene.');
       const next = step(ticket);
       if (next === ticket) return { result: { before: ticket, after: ticket } };
       const after = withStateTime(ticket, { ...next, version: ticket.version + 1 });
-      return { result: { before: ticket, after }, next: JSON.stringify(after) };
-    }, { attempts: 16, exhausted: () => new SaomaError('unavailable', 'The login code is changing too fast; try again.') });
+      const text = JSON.stringify(after);
+      this.#stored.set(after, text);
+      return { result: { before: ticket, after }, next: text };
+    }, { attempts: 16, expected, exhausted: () => new SaomaError('unavailable', 'The login code is changing too fast; try again.') });
     if (written) {
+      if (isFinished(result.after.state)) this.#forget(result.after);
       recordTicketChange(result.before, result.after);
       await this.#announce(result.after);
     }
@@ -145,11 +186,12 @@ export class Tickets {
 
   /**
    * Takes one transition of the ticket state machine (`ticket-machine.ts`) atomically: the
-   * transition is judged against the stored ticket, and its refusal is thrown as it is.
+   * transition is judged against the stored ticket, and its refusal is thrown as it is. `from`: the
+   * ticket's scene, or the ticket as just read (see `update`).
    */
-  async apply<T extends RequestedTransition>(scene: string, transition: T, ...input: TransitionInput[T] extends undefined ? [] : [TransitionInput[T]]): Promise<LoginTicket> {
+  async apply<T extends RequestedTransition>(from: string | LoginTicket, transition: T, ...input: TransitionInput[T] extends undefined ? [] : [TransitionInput[T]]): Promise<LoginTicket> {
     const step = STEPS[transition] as (ticket: LoginTicket, input: TransitionInput[T] | undefined, now: number) => LoginTicket | Error;
-    return this.update(scene, (ticket) => {
+    return this.update(from, (ticket) => {
       const next = step(ticket, input[0], Date.now());
       if (next instanceof Error) throw next;
       return next;
@@ -214,6 +256,18 @@ export class Tickets {
     await this.#store.publish(storeChannels.tickets, JSON.stringify(news));
   }
 
+  /** Remembers a live ticket as its interaction's current one (`#sceneOf`). */
+  #remember(ticket: LoginTicket): void {
+    if (isFinished(effectiveState(ticket))) return;
+    this.#sceneOf.delete(ticket.uid); // re-inserted last: the oldest entries go first
+    this.#sceneOf.set(ticket.uid, ticket.scene);
+    if (this.#sceneOf.size > REMEMBERED_INTERACTIONS) this.#sceneOf.delete(this.#sceneOf.keys().next().value!);
+  }
+
+  #forget(ticket: LoginTicket): void {
+    if (this.#sceneOf.get(ticket.uid) === ticket.scene) this.#sceneOf.delete(ticket.uid);
+  }
+
   #dispatch(message: string): void {
     let news: TicketNews;
     try {
@@ -241,7 +295,10 @@ export class Tickets {
   #parse(raw: string): LoginTicket | undefined {
     try {
       const ticket = JSON.parse(raw) as LoginTicket;
-      if (typeof ticket.scene === 'string' && typeof ticket.state === 'string' && typeof ticket.version === 'number') return ticket;
+      if (typeof ticket.scene === 'string' && typeof ticket.state === 'string' && typeof ticket.version === 'number') {
+        this.#stored.set(ticket, raw);
+        return ticket;
+      }
     } catch {
       // fall through
     }

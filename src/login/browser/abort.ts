@@ -9,7 +9,7 @@ export function abort(services: BrowserServices) {
     const { provider, tickets } = services;
     await readForm(ctx);
     const ticket = await tickets.current(ctx.state.interaction.uid);
-    if (ticket) await tickets.apply(ticket.scene, 'abort');
+    if (ticket) await tickets.apply(ticket, 'abort');
     ctx.status = 303;
     ctx.redirect(await provider.interactionResult(ctx.req, ctx.res, { error: 'access_denied', error_description: 'The user cancelled the sign-in.' }, { mergeWithLastSubmission: false }));
   };

@@ -38,7 +38,7 @@ export function complete(services: BrowserServices) {
     }
     const returnTo = await saveResult(services, ctx, done);
     try {
-      await tickets.apply(done.scene, 'complete');
+      await tickets.apply(done, 'complete');
     } catch (err) {
       // Expired or cancelled in between: the saved result must not sign anyone in. (Consumed
       // means a concurrent /complete of this same login won; its result stands.)

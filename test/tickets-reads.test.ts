@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createLogger } from '../src/log.ts';
+import { Tickets, type NewTicket } from '../src/login/tickets.ts';
+import { storeKeys } from '../src/store/keys.ts';
+import { MemoryStore } from '../src/store/memory.ts';
+import type { Store } from '../src/store/store.ts';
+import { updateWithRetry } from '../src/store/update.ts';
+
+/** The store, with the keys of every read counted. */
+function countingReads(store: Store): { store: Store; reads: string[] } {
+  const reads: string[] = [];
+  const counted = new Proxy(store, {
+    get(target, property) {
+      if (property === 'get') return (key: string) => { reads.push(key); return target.get(key); };
+      const value = Reflect.get(target, property, target) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return { store: counted, reads };
+}
+
+function newTicket(uid: string): NewTicket {
+  return { uid, clientId: 'shop', scopes: ['openid'], requester: { ip: '203.0.113.7', user_agent: 'test', time: Date.now() }, interactionExpiresAt: Date.now() + 60_000 };
+}
+
+describe('updateWithRetry with the value just read', () => {
+  const options = (expected: string) => ({ attempts: 3, expected, exhausted: () => new Error('gave up') });
+  const append = (current: string | undefined) => ({ result: current, next: `${current}+` });
+
+  it('writes against it without reading the key again', async () => {
+    const { store, reads } = countingReads(new MemoryStore());
+    await store.set('k', 'a');
+    assert.deepEqual(await updateWithRetry(store, 'k', append, options('a')), { result: 'a', written: true });
+    assert.equal(await store.get('k'), 'a+');
+    assert.deepEqual(reads, ['k']); // only the check above
+  });
+
+  it('a stale value loses the compare-and-set and the update goes on from a fresh read', async () => {
+    const store = new MemoryStore();
+    await store.set('k', 'b');
+    assert.deepEqual(await updateWithRetry(store, 'k', append, options('a')), { result: 'b', written: true });
+    assert.equal(await store.get('k'), 'b+');
+  });
+
+  it('a refusal or "nothing to change" on it is judged again on the stored value', async () => {
+    const store = new MemoryStore();
+    await store.set('k', 'open');
+    const refuseClosed = (current: string | undefined) => {
+      if (current !== 'open') throw new Error(`refused on ${current}`);
+      return { result: current, next: 'done' };
+    };
+    assert.deepEqual(await updateWithRetry(store, 'k', refuseClosed, options('closed')), { result: 'open', written: true });
+    await store.set('k', 'open');
+    const nothingOnStale = (current: string | undefined) => (current === 'stale' ? { result: 'none' } : { result: 'changed', next: 'x' });
+    assert.deepEqual(await updateWithRetry(store, 'k', nothingOnStale, options('stale')), { result: 'changed', written: true });
+  });
+});
+
+describe('Tickets: reads a login costs', () => {
+  const log = createLogger('silent');
+
+  it('a transition on a ticket just read writes without reading it again', async () => {
+    const { store, reads } = countingReads(new MemoryStore());
+    const tickets = new Tickets(store, log, 60_000);
+    const made = await tickets.replace(newTicket('uid-a'), undefined);
+    const read = (await tickets.get(made.scene))!;
+    reads.length = 0;
+    const aborted = await tickets.apply(read, 'abort');
+    assert.equal(aborted.state, 'cancelled');
+    assert.deepEqual(reads, []);
+    // And the ticket a transition returned carries on the same way.
+    reads.length = 0;
+    assert.equal((await tickets.apply(aborted, 'abort')).state, 'cancelled');
+    assert.deepEqual(reads, [storeKeys.ticket(made.scene)]); // "nothing to change" is judged on a fresh read
+  });
+
+  it('a ticket changed since it was read: the transition is judged on the stored one', async () => {
+    const tickets = new Tickets(new MemoryStore(), log, 60_000);
+    const made = await tickets.replace(newTicket('uid-b'), undefined);
+    const stale = (await tickets.get(made.scene))!;
+    await tickets.apply(made.scene, 'abort');
+    await assert.rejects(tickets.apply(stale, 'complete'), { code: 'ticket_cancelled' });
+  });
+
+  it('the interaction\'s live ticket is found without reading its mapping; once finished, the mapping is asked', async () => {
+    const memory = new MemoryStore();
+    const { store, reads } = countingReads(memory);
+    const here = new Tickets(store, log, 60_000);
+    const elsewhere = new Tickets(memory, log, 60_000); // another process
+    const first = await here.replace(newTicket('uid-c'), undefined);
+    reads.length = 0;
+    assert.equal((await here.current('uid-c'))?.scene, first.scene);
+    assert.deepEqual(reads, [storeKeys.ticket(first.scene)]);
+    // Another process ends the code and replaces it (a refresh): the mapping moves.
+    await elsewhere.apply(first.scene, 'abort');
+    const second = await elsewhere.replace(newTicket('uid-c'), first.scene);
+    reads.length = 0;
+    assert.equal((await here.current('uid-c'))?.scene, second.scene);
+    assert.deepEqual(reads, [storeKeys.ticket(first.scene), storeKeys.ticketOfInteraction('uid-c'), storeKeys.ticket(second.scene)]);
+    reads.length = 0;
+    assert.equal((await here.current('uid-c'))?.scene, second.scene);
+    assert.deepEqual(reads, [storeKeys.ticket(second.scene)]);
+  });
+
+  it('a finished ticket that is still the current one is read once', async () => {
+    const { store, reads } = countingReads(new MemoryStore());
+    const tickets = new Tickets(store, log, 60_000);
+    const made = await tickets.replace(newTicket('uid-d'), undefined);
+    await tickets.apply(made.scene, 'abort');
+    reads.length = 0;
+    assert.equal((await tickets.current('uid-d'))?.state, 'cancelled');
+    assert.deepEqual(reads, [storeKeys.ticketOfInteraction('uid-d'), storeKeys.ticket(made.scene)]);
+  });
+});
