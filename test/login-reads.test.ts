@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createLogger } from '../src/log.ts';
+import type { LoginTicket } from '../src/login/ticket.ts';
 import { Tickets, type NewTicket } from '../src/login/tickets.ts';
+import { WeChatLinks } from '../src/login/wechat-links.ts';
 import { storeKeys } from '../src/store/keys.ts';
 import { MemoryStore } from '../src/store/memory.ts';
 import type { Store } from '../src/store/store.ts';
 import { updateWithRetry } from '../src/store/update.ts';
+import type { WeChat } from '../src/wechat/client.ts';
+import { WeChatApiError } from '../src/wechat/errors.ts';
 
 /** The store, with the keys of every read counted. */
 function countingReads(store: Store): { store: Store; reads: string[] } {
@@ -111,5 +115,33 @@ describe('Tickets: reads a login costs', () => {
     reads.length = 0;
     assert.equal((await tickets.current('uid-d'))?.state, 'cancelled');
     assert.deepEqual(reads, [storeKeys.ticketOfInteraction('uid-d'), storeKeys.ticket(made.scene)]);
+  });
+});
+
+describe('WeChatLinks: the login page asks the store about a refusal at most once in a while', () => {
+  const individual = { generateUrlLink: async () => { throw new WeChatApiError('generate_urllink', 40002, 'individual'); } } as unknown as WeChat;
+  const options = { kind: 'url_link' as const, appid: 'wxappid', page: 'pages/login/login', envVersion: 'release' as const, log: createLogger('silent') };
+
+  it('"not refused" is kept a short while for page views; a tap asks afresh and spends no WeChat call once another process learned it', async () => {
+    const memory = new MemoryStore();
+    const { store, reads } = countingReads(memory);
+    const here = new WeChatLinks(store, individual, options);
+    const elsewhere = new WeChatLinks(memory, individual, options);
+    assert.equal(await here.available(), true);
+    assert.equal(await here.available(), true);
+    assert.deepEqual(reads, [here.refusedKey]);
+    // Another process's tap meets WeChat's refusal: it is in the store now.
+    assert.equal(await elsewhere.link({ scene: 'elsewhere', expires_at: Date.now() + 180_000 } as LoginTicket), undefined);
+    let asked = 0;
+    const counting = new WeChatLinks(store, { generateUrlLink: async () => { asked += 1; return 'https://wxaurl.cn/x'; } } as unknown as WeChat, options);
+    assert.equal(await counting.available(), false, 'a process that had not asked before sees it at once');
+    // A tap here before the kept answer ends: the store is asked, WeChat is not, and the button goes.
+    const tapper = new WeChatLinks(store, { generateUrlLink: async () => { asked += 1; return 'https://wxaurl.cn/x'; } } as unknown as WeChat, options);
+    await memory.delete(here.refusedKey);
+    assert.equal(await tapper.available(), true);
+    await memory.set(here.refusedKey, '40002');
+    assert.equal(await tapper.link({ scene: 'tap', expires_at: Date.now() + 180_000 } as LoginTicket), undefined);
+    assert.equal(asked, 0);
+    assert.equal(await tapper.available(), false);
   });
 });
