@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createLogger } from '../src/log.ts';
+import { MiniProgramCodes } from '../src/login/mini-program-codes.ts';
 import type { LoginTicket } from '../src/login/ticket.ts';
 import { Tickets, type NewTicket } from '../src/login/tickets.ts';
 import { WeChatLinks } from '../src/login/wechat-links.ts';
@@ -143,5 +144,76 @@ describe('WeChatLinks: the login page asks the store about a refusal at most onc
     assert.equal(await tapper.link({ scene: 'tap', expires_at: Date.now() + 180_000 } as LoginTicket), undefined);
     assert.equal(asked, 0);
     assert.equal(await tapper.available(), false);
+  });
+});
+
+describe('MiniProgramCodes: one WeChat call per ticket, and few store commands for it', () => {
+  const ticket = (scene: string) => ({ scene, expires_at: Date.now() + 180_000 }) as LoginTicket;
+  /** A WeChat that draws a code after `delayMs`, counting the calls; `fail` makes the next one fail. */
+  function drawing(delayMs = 0) {
+    const wechat = {
+      calls: 0,
+      fail: false,
+      async createCode(scene: string) {
+        wechat.calls += 1;
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+        if (wechat.fail) { wechat.fail = false; throw new Error('WeChat is down'); }
+        return { contentType: 'image/png', image: Buffer.from(`code of ${scene}`) };
+      },
+    };
+    return wechat;
+  }
+  /** The store with every command counted by name. */
+  function countingCommands(store: Store): { store: Store; commands: string[] } {
+    const commands: string[] = [];
+    const counted = new Proxy(store, {
+      get(target, property) {
+        const value = Reflect.get(target, property, target) as unknown;
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => { commands.push(String(property)); return (value as (...a: unknown[]) => unknown).apply(target, args); };
+      },
+    });
+    return { store: counted, commands };
+  }
+
+  it('the first fetch takes the right and keeps the image in two commands; a reload finds it in two more, without WeChat', async () => {
+    const { store, commands } = countingCommands(new MemoryStore());
+    const wechat = drawing();
+    const codes = new MiniProgramCodes(store, wechat as unknown as WeChat);
+    const first = await codes.image(ticket('s1'));
+    assert.equal(first.image.toString(), 'code of s1');
+    assert.deepEqual(commands, ['create', 'compareAndSet']);
+    commands.length = 0;
+    const again = await codes.image(ticket('s1'));
+    assert.deepEqual([again.contentType, again.image.toString()], ['image/png', 'code of s1']);
+    assert.deepEqual(commands, ['create', 'get']);
+    assert.equal(wechat.calls, 1);
+  });
+
+  it('processes asking at once share one WeChat call; a holder that fails gives the right back', async () => {
+    const store = new MemoryStore();
+    const wechat = drawing(100);
+    const [a, b] = [new MiniProgramCodes(store, wechat as unknown as WeChat), new MiniProgramCodes(store, wechat as unknown as WeChat)];
+    const images = await Promise.all([a.image(ticket('s2')), b.image(ticket('s2')), a.image(ticket('s2'))]);
+    assert.deepEqual(images.map((i) => i.image.toString()), ['code of s2', 'code of s2', 'code of s2']);
+    assert.equal(wechat.calls, 1);
+    wechat.fail = true;
+    await assert.rejects(a.image(ticket('s3')), /WeChat is down/);
+    assert.equal(await store.get(storeKeys.codeImage('s3')), undefined);
+    assert.equal((await b.image(ticket('s3'))).image.toString(), 'code of s3');
+    assert.equal(wechat.calls, 3);
+  });
+
+  it('a copy kept by an earlier version (JSON) is served; a damaged one is fetched again', async () => {
+    const store = new MemoryStore();
+    const wechat = drawing();
+    const codes = new MiniProgramCodes(store, wechat as unknown as WeChat);
+    await store.set(storeKeys.codeImage('old'), JSON.stringify({ contentType: 'image/jpeg', image: Buffer.from('old code').toString('base64') }));
+    const old = await codes.image(ticket('old'));
+    assert.deepEqual([old.contentType, old.image.toString()], ['image/jpeg', 'old code']);
+    await store.set(storeKeys.codeImage('bad'), 'not an image');
+    assert.equal((await codes.image(ticket('bad'))).image.toString(), 'code of bad');
+    assert.equal(wechat.calls, 1);
+    assert.match((await store.get(storeKeys.codeImage('bad')))!, /^data:image\/png;base64,/);
   });
 });
