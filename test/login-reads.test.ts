@@ -25,6 +25,13 @@ function countingReads(store: Store): { store: Store; reads: string[] } {
   return { store: counted, reads };
 }
 
+/** The promise, or a failure after `ms`. */
+function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([promise, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`not settled within ${ms} ms`)), ms); })])
+    .finally(() => clearTimeout(timer));
+}
+
 function newTicket(uid: string): NewTicket {
   return { uid, clientId: 'shop', scopes: ['openid'], requester: { ip: '203.0.113.7', user_agent: 'test', time: Date.now() }, interactionExpiresAt: Date.now() + 60_000 };
 }
@@ -116,6 +123,83 @@ describe('Tickets: reads a login costs', () => {
     reads.length = 0;
     assert.equal((await tickets.current('uid-d'))?.state, 'cancelled');
     assert.deepEqual(reads, [storeKeys.ticketOfInteraction('uid-d'), storeKeys.ticket(made.scene)]);
+  });
+});
+
+describe('Tickets: the status poll of an interaction reads its ticket once', () => {
+  const log = createLogger('silent');
+
+  it('a live remembered ticket: one read, then the wait; news wakes it', async () => {
+    const memory = new MemoryStore();
+    const { store, reads } = countingReads(memory);
+    const tickets = new Tickets(store, log, 60_000);
+    await tickets.start();
+    try {
+      const made = await tickets.replace(newTicket('uid-p'), undefined);
+      reads.length = 0;
+      const waiting = tickets.waitForChangeOfInteraction('uid-p', 'pending', 10_000);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.equal(tickets.waiting, 1);
+      assert.deepEqual(reads, [storeKeys.ticket(made.scene)]);
+      await tickets.apply(made.scene, 'abort');
+      assert.equal((await waiting).state, 'cancelled');
+      assert.equal(tickets.waiting, 0);
+    } finally {
+      await tickets.stop();
+    }
+  });
+
+  it('the interaction moved on to a new code in another process: the poll answers about the new one and waits on it', async () => {
+    const memory = new MemoryStore();
+    const here = new Tickets(memory, log, 60_000);
+    const elsewhere = new Tickets(memory, log, 60_000);
+    await here.start();
+    try {
+      const first = await here.replace(newTicket('uid-q'), undefined);
+      await elsewhere.apply(first.scene, 'abort');
+      const second = await elsewhere.replace(newTicket('uid-q'), first.scene);
+      const waiting = here.waitForChangeOfInteraction('uid-q', 'pending', 10_000);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.equal(here.waiting, 1);
+      await elsewhere.apply(second.scene, 'abort');
+      assert.equal((await waiting).state, 'cancelled');
+      assert.equal(here.waiting, 0);
+    } finally {
+      await here.stop();
+    }
+  });
+
+  it('a change that lands between the read and the wait is not lost; no code at all is ticket_not_found', async () => {
+    const memory = new MemoryStore();
+    let changeAfterRead: string | undefined;
+    const hooked = new Proxy(memory, {
+      get(target, property) {
+        if (property === 'get') {
+          return async (key: string) => {
+            const value = await target.get(key);
+            const scene = changeAfterRead;
+            changeAfterRead = undefined;
+            if (scene) await writer.apply(scene, 'abort'); // published once the read is on its way back
+            return value;
+          };
+        }
+        const value = Reflect.get(target, property, target) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const writer = new Tickets(memory, log, 60_000);
+    const reader = new Tickets(hooked, log, 60_000);
+    await reader.start();
+    try {
+      const made = await reader.replace(newTicket('uid-r'), undefined);
+      changeAfterRead = made.scene;
+      const status = await within(reader.waitForChangeOfInteraction('uid-r', 'pending', 10_000), 2000);
+      assert.equal(status.state, 'cancelled');
+      await assert.rejects(reader.waitForChangeOfInteraction('uid-none', undefined, 10_000), { code: 'ticket_not_found' });
+      assert.equal(reader.waiting, 0);
+    } finally {
+      await reader.stop();
+    }
   });
 });
 

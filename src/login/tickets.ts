@@ -204,17 +204,66 @@ export class Tickets {
    * before the ticket is read and keeps the news that comes before the wait begins, so a change
    * that lands between the read and the wait is not lost.
    */
-  async waitForChange(scene: string, known: string | undefined, timeoutMs: number, connection?: Connection): Promise<TicketStatus> {
+  waitForChange(scene: string, known: string | undefined, timeoutMs: number, connection?: Connection): Promise<TicketStatus> {
+    return this.#waitFor(async (watch) => {
+      watch(scene);
+      const ticket = await this.get(scene);
+      if (!ticket) throw new SaomaError('ticket_not_found', 'No login code matches this page; reload it.');
+      return ticket;
+    }, known, timeoutMs, connection);
+  }
+
+  /**
+   * The long-poll of an interaction's current ticket (the status poll): as `waitForChange` on the
+   * ticket `current(uid)` finds, with one read of it instead of two (the one `current` makes and
+   * the one the wait makes after registering): the waiter is registered on the scene before the
+   * ticket is read, and moved when the read shows the interaction has moved on to another ticket.
+   */
+  waitForChangeOfInteraction(uid: string, known: string | undefined, timeoutMs: number, connection?: Connection): Promise<TicketStatus> {
+    return this.#waitFor(async (watch) => {
+      const remembered = this.#sceneOf.get(uid);
+      let seen: LoginTicket | undefined;
+      if (remembered !== undefined) {
+        watch(remembered);
+        seen = await this.get(remembered);
+        if (seen && !isFinished(effectiveState(seen))) return seen;
+        this.#sceneOf.delete(uid);
+      }
+      const scene = await this.#store.get(storeKeys.ticketOfInteraction(uid));
+      if (scene) watch(scene);
+      // Still the remembered one: it was read just now, and a finished ticket no longer changes.
+      const ticket = !scene ? undefined : scene === remembered ? seen : await this.get(scene);
+      if (!ticket) throw new SaomaError('ticket_not_found', 'This login page has no code yet; reload it.');
+      this.#remember(ticket);
+      return ticket;
+    }, known, timeoutMs, connection);
+  }
+
+  /**
+   * The long-poll on the ticket `read` returns, read after `watch` has registered the waiter on its
+   * scene. Not an async function: nothing of the read (nor the whole ticket) stays held by a
+   * suspended frame while the page waits, only what the closures below need.
+   */
+  #waitFor(read: (watch: (scene: string) => void) => Promise<LoginTicket>, known: string | undefined, timeoutMs: number, connection?: Connection): Promise<TicketStatus> {
     // Until the wait begins, news is kept: it may arrive while the read is still on its way back.
     let early: TicketNews | undefined;
     let wake: Waiter = (news) => {
       if (!early || news.version > early.version) early = news;
     };
     const waiter: Waiter = (news) => wake(news);
-    this.#addWaiter(scene, waiter);
-    try {
-      const ticket = await this.get(scene);
-      if (!ticket) throw new SaomaError('ticket_not_found', 'No login code matches this page; reload it.');
+    let watched: string | undefined;
+    const release = () => {
+      if (watched !== undefined) this.#removeWaiter(watched, waiter);
+      watched = undefined;
+    };
+    const watch = (scene: string) => {
+      if (watched === scene) return;
+      release();
+      early = undefined; // news of another ticket says nothing of this one
+      watched = scene;
+      this.#addWaiter(scene, waiter);
+    };
+    return read(watch).then((ticket) => {
       const status = publicStatus(ticket);
       if (status.state !== known) return status;
       // Only what the answer needs is held while waiting, not the whole ticket: a waiting page
@@ -222,7 +271,7 @@ export class Tickets {
       const { version } = ticket;
       if (early && early.version > version) return early.status;
       const held = { state: ticket.state, expires_at: ticket.expires_at, scanner: ticket.scanner } as LoginTicket;
-      return await new Promise<TicketStatus>((resolve) => {
+      return new Promise<TicketStatus>((resolve) => {
         const finish = (answer: TicketStatus) => {
           clearTimeout(timer);
           connection?.off('close', onGone);
@@ -239,9 +288,7 @@ export class Tickets {
         const timer = setTimeout(() => finish(publicStatus(held)), Math.min(timeoutMs, untilExpiry));
         connection?.once('close', onGone);
       });
-    } finally {
-      this.#removeWaiter(scene, waiter);
-    }
+    }).finally(release);
   }
 
   /** The code a new one replaced is cancelled (unless already finished): scanning it now answers `ticket_cancelled`. */
