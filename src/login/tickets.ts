@@ -135,16 +135,23 @@ export class Tickets {
   }
 
   /** The interaction's current ticket (live or finished), or undefined when it has none. */
-  async current(uid: string): Promise<LoginTicket | undefined> {
+  current(uid: string): Promise<LoginTicket | undefined> {
+    return this.#currentOf(uid, () => {});
+  }
+
+  /** `current()`, telling `watch` each ticket's scene before reading it (see `waitForChangeOfInteraction`). */
+  async #currentOf(uid: string, watch: (scene: string) => void): Promise<LoginTicket | undefined> {
     const remembered = this.#sceneOf.get(uid);
     let seen: LoginTicket | undefined;
     if (remembered !== undefined) {
+      watch(remembered);
       seen = await this.get(remembered);
       if (seen && !isFinished(effectiveState(seen))) return seen;
       this.#sceneOf.delete(uid);
     }
     const scene = await this.#store.get(storeKeys.ticketOfInteraction(uid));
     if (!scene) return undefined;
+    watch(scene);
     // Still the remembered one: it was read just now, and a finished ticket no longer changes.
     const ticket = scene === remembered ? seen : await this.get(scene);
     if (ticket) this.#remember(ticket);
@@ -221,20 +228,8 @@ export class Tickets {
    */
   waitForChangeOfInteraction(uid: string, known: string | undefined, timeoutMs: number, connection?: Connection): Promise<TicketStatus> {
     return this.#waitFor(async (watch) => {
-      const remembered = this.#sceneOf.get(uid);
-      let seen: LoginTicket | undefined;
-      if (remembered !== undefined) {
-        watch(remembered);
-        seen = await this.get(remembered);
-        if (seen && !isFinished(effectiveState(seen))) return seen;
-        this.#sceneOf.delete(uid);
-      }
-      const scene = await this.#store.get(storeKeys.ticketOfInteraction(uid));
-      if (scene) watch(scene);
-      // Still the remembered one: it was read just now, and a finished ticket no longer changes.
-      const ticket = !scene ? undefined : scene === remembered ? seen : await this.get(scene);
+      const ticket = await this.#currentOf(uid, watch);
       if (!ticket) throw new SaomaError('ticket_not_found', 'This login page has no code yet; reload it.');
-      this.#remember(ticket);
       return ticket;
     }, known, timeoutMs, connection);
   }
