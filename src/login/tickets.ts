@@ -11,6 +11,9 @@ import { STEPS, effectiveState, isFinished, publicStatus, type RequestedTransiti
 /** How long a finished ticket stays readable, so late polls and scans get a precise answer. */
 const AFTERLIFE_MS = 10 * 60_000;
 
+/** At most this many interactions' current tickets are remembered (`Tickets.#sceneOf`). */
+const REMEMBERED_INTERACTIONS = 4096;
+
 interface TicketNews {
   scene: string;
   version: number;
@@ -44,6 +47,23 @@ export class Tickets {
   readonly #log: Logger;
   readonly #ttlMs: number;
   readonly #waiters = new Map<string, Set<Waiter>>();
+  /**
+   * The text each ticket object was read as (or written as), so a transition on a ticket just read
+   * is a compare-and-set against that text without reading it again (`updateWithRetry`'s
+   * `expected`). Weak: it holds nothing the ticket object does not already hold.
+   */
+  readonly #stored = new WeakMap<LoginTicket, string>();
+  /**
+   * Which ticket is each interaction's current one (the `ticket-of` mapping), as this process last
+   * saw it live, so the login page's requests do not read the mapping every time. It cannot lead
+   * to the wrong ticket: the mapping moves from a ticket to a new one only once that ticket is
+   * finished (`ensure` and refresh replace only a finished or absent ticket), and a finished ticket
+   * never lives again (the clock only moves on; ticket-machine.ts has no way out of a finished
+   * state). So `current()` keeps a remembered scene only when the ticket it reads there is live;
+   * finished or absent, it asks the mapping, as it would without this. Bounded: an entry goes when
+   * its ticket is seen finished, and past REMEMBERED_INTERACTIONS the oldest goes first.
+   */
+  readonly #sceneOf = new Map<string, string>();
   #unsubscribe: (() => Promise<void>) | undefined;
 
   constructor(store: Store, log: Logger, ttlMs: number) {
@@ -93,13 +113,16 @@ export class Tickets {
       scopes: request.scopes,
       requester: request.requester,
     };
-    await this.#store.set(storeKeys.ticket(ticket.scene), JSON.stringify(ticket), expiresAt - now + AFTERLIFE_MS);
+    const stored = JSON.stringify(ticket);
+    await this.#store.set(storeKeys.ticket(ticket.scene), stored, expiresAt - now + AFTERLIFE_MS);
     const mapping = storeKeys.ticketOfInteraction(request.uid);
     const mappingTtl = request.interactionExpiresAt - now + AFTERLIFE_MS;
     const won = previous === undefined
       ? await this.#store.create(mapping, ticket.scene, mappingTtl)
       : await this.#store.compareAndSet(mapping, previous, ticket.scene, mappingTtl);
     if (won) {
+      this.#stored.set(ticket, stored);
+      this.#remember(ticket);
       recordTicketIssued(ticket, (scene) => this.get(scene));
       if (previous) await this.#cancelReplaced(previous);
       return ticket;
@@ -111,9 +134,28 @@ export class Tickets {
     return theirs;
   }
 
-  async current(uid: string): Promise<LoginTicket | undefined> {
+  /** The interaction's current ticket (live or finished), or undefined when it has none. */
+  current(uid: string): Promise<LoginTicket | undefined> {
+    return this.#currentOf(uid, () => {});
+  }
+
+  /** `current()`, telling `watch` each ticket's scene before reading it (see `waitForChangeOfInteraction`). */
+  async #currentOf(uid: string, watch: (scene: string) => void): Promise<LoginTicket | undefined> {
+    const remembered = this.#sceneOf.get(uid);
+    let seen: LoginTicket | undefined;
+    if (remembered !== undefined) {
+      watch(remembered);
+      seen = await this.get(remembered);
+      if (seen && !isFinished(effectiveState(seen))) return seen;
+      this.#sceneOf.delete(uid);
+    }
     const scene = await this.#store.get(storeKeys.ticketOfInteraction(uid));
-    return scene ? this.get(scene) : undefined;
+    if (!scene) return undefined;
+    watch(scene);
+    // Still the remembered one: it was read just now, and a finished ticket no longer changes.
+    const ticket = scene === remembered ? seen : await this.get(scene);
+    if (ticket) this.#remember(ticket);
+    return ticket;
   }
 
   async get(scene: string): Promise<LoginTicket | undefined> {
@@ -125,18 +167,24 @@ export class Tickets {
    * Applies one step to the ticket atomically: `step` sees the current ticket and returns the next
    * one (or the same object for "no change"), or throws. Concurrent steps are serialised by
    * compare-and-set, so of two confirms or two completes exactly one wins; the other re-reads and
-   * is judged against the new state.
+   * is judged against the new state. Given the ticket object a read (or change) here returned,
+   * rather than its scene, the first attempt writes against it without reading it again.
    */
-  async update(scene: string, step: (ticket: LoginTicket) => LoginTicket): Promise<LoginTicket> {
+  async update(from: string | LoginTicket, step: (ticket: LoginTicket) => LoginTicket): Promise<LoginTicket> {
+    const scene = typeof from === 'string' ? from : from.scene;
+    const expected = typeof from === 'string' ? undefined : this.#stored.get(from);
     const { result, written } = await updateWithRetry(this.#store, storeKeys.ticket(scene), (raw) => {
       const ticket = raw === undefined ? undefined : this.#parse(raw);
       if (!raw || !ticket) throw new SaomaError('ticket_not_found', 'No login code matches this scene.');
       const next = step(ticket);
       if (next === ticket) return { result: { before: ticket, after: ticket } };
       const after = withStateTime(ticket, { ...next, version: ticket.version + 1 });
-      return { result: { before: ticket, after }, next: JSON.stringify(after) };
-    }, { attempts: 16, exhausted: () => new SaomaError('unavailable', 'The login code is changing too fast; try again.') });
+      const text = JSON.stringify(after);
+      this.#stored.set(after, text);
+      return { result: { before: ticket, after }, next: text };
+    }, { attempts: 16, expected, exhausted: () => new SaomaError('unavailable', 'The login code is changing too fast; try again.') });
     if (written) {
+      if (isFinished(result.after.state)) this.#forget(result.after);
       recordTicketChange(result.before, result.after);
       await this.#announce(result.after);
     }
@@ -145,11 +193,12 @@ export class Tickets {
 
   /**
    * Takes one transition of the ticket state machine (`ticket-machine.ts`) atomically: the
-   * transition is judged against the stored ticket, and its refusal is thrown as it is.
+   * transition is judged against the stored ticket, and its refusal is thrown as it is. `from`: the
+   * ticket's scene, or the ticket as just read (see `update`).
    */
-  async apply<T extends RequestedTransition>(scene: string, transition: T, ...input: TransitionInput[T] extends undefined ? [] : [TransitionInput[T]]): Promise<LoginTicket> {
+  async apply<T extends RequestedTransition>(from: string | LoginTicket, transition: T, ...input: TransitionInput[T] extends undefined ? [] : [TransitionInput[T]]): Promise<LoginTicket> {
     const step = STEPS[transition] as (ticket: LoginTicket, input: TransitionInput[T] | undefined, now: number) => LoginTicket | Error;
-    return this.update(scene, (ticket) => {
+    return this.update(from, (ticket) => {
       const next = step(ticket, input[0], Date.now());
       if (next instanceof Error) throw next;
       return next;
@@ -162,17 +211,54 @@ export class Tickets {
    * before the ticket is read and keeps the news that comes before the wait begins, so a change
    * that lands between the read and the wait is not lost.
    */
-  async waitForChange(scene: string, known: string | undefined, timeoutMs: number, connection?: Connection): Promise<TicketStatus> {
+  waitForChange(scene: string, known: string | undefined, timeoutMs: number, connection?: Connection): Promise<TicketStatus> {
+    return this.#waitFor(async (watch) => {
+      watch(scene);
+      const ticket = await this.get(scene);
+      if (!ticket) throw new SaomaError('ticket_not_found', 'No login code matches this page; reload it.');
+      return ticket;
+    }, known, timeoutMs, connection);
+  }
+
+  /**
+   * The long-poll of an interaction's current ticket (the status poll): as `waitForChange` on the
+   * ticket `current(uid)` finds, with one read of it instead of two (the one `current` makes and
+   * the one the wait makes after registering): the waiter is registered on the scene before the
+   * ticket is read, and moved when the read shows the interaction has moved on to another ticket.
+   */
+  waitForChangeOfInteraction(uid: string, known: string | undefined, timeoutMs: number, connection?: Connection): Promise<TicketStatus> {
+    return this.#waitFor(async (watch) => {
+      const ticket = await this.#currentOf(uid, watch);
+      if (!ticket) throw new SaomaError('ticket_not_found', 'This login page has no code yet; reload it.');
+      return ticket;
+    }, known, timeoutMs, connection);
+  }
+
+  /**
+   * The long-poll on the ticket `read` returns, read after `watch` has registered the waiter on its
+   * scene. Not an async function: nothing of the read (nor the whole ticket) stays held by a
+   * suspended frame while the page waits, only what the closures below need.
+   */
+  #waitFor(read: (watch: (scene: string) => void) => Promise<LoginTicket>, known: string | undefined, timeoutMs: number, connection?: Connection): Promise<TicketStatus> {
     // Until the wait begins, news is kept: it may arrive while the read is still on its way back.
     let early: TicketNews | undefined;
     let wake: Waiter = (news) => {
       if (!early || news.version > early.version) early = news;
     };
     const waiter: Waiter = (news) => wake(news);
-    this.#addWaiter(scene, waiter);
-    try {
-      const ticket = await this.get(scene);
-      if (!ticket) throw new SaomaError('ticket_not_found', 'No login code matches this page; reload it.');
+    let watched: string | undefined;
+    const release = () => {
+      if (watched !== undefined) this.#removeWaiter(watched, waiter);
+      watched = undefined;
+    };
+    const watch = (scene: string) => {
+      if (watched === scene) return;
+      release();
+      early = undefined; // news of another ticket says nothing of this one
+      watched = scene;
+      this.#addWaiter(scene, waiter);
+    };
+    return read(watch).then((ticket) => {
       const status = publicStatus(ticket);
       if (status.state !== known) return status;
       // Only what the answer needs is held while waiting, not the whole ticket: a waiting page
@@ -180,7 +266,7 @@ export class Tickets {
       const { version } = ticket;
       if (early && early.version > version) return early.status;
       const held = { state: ticket.state, expires_at: ticket.expires_at, scanner: ticket.scanner } as LoginTicket;
-      return await new Promise<TicketStatus>((resolve) => {
+      return new Promise<TicketStatus>((resolve) => {
         const finish = (answer: TicketStatus) => {
           clearTimeout(timer);
           connection?.off('close', onGone);
@@ -197,9 +283,7 @@ export class Tickets {
         const timer = setTimeout(() => finish(publicStatus(held)), Math.min(timeoutMs, untilExpiry));
         connection?.once('close', onGone);
       });
-    } finally {
-      this.#removeWaiter(scene, waiter);
-    }
+    }).finally(release);
   }
 
   /** The code a new one replaced is cancelled (unless already finished): scanning it now answers `ticket_cancelled`. */
@@ -212,6 +296,18 @@ export class Tickets {
   async #announce(ticket: LoginTicket): Promise<void> {
     const news: TicketNews = { scene: ticket.scene, version: ticket.version, status: publicStatus(ticket) };
     await this.#store.publish(storeChannels.tickets, JSON.stringify(news));
+  }
+
+  /** Remembers a live ticket as its interaction's current one (`#sceneOf`). */
+  #remember(ticket: LoginTicket): void {
+    if (isFinished(effectiveState(ticket))) return;
+    this.#sceneOf.delete(ticket.uid); // re-inserted last: the oldest entries go first
+    this.#sceneOf.set(ticket.uid, ticket.scene);
+    if (this.#sceneOf.size > REMEMBERED_INTERACTIONS) this.#sceneOf.delete(this.#sceneOf.keys().next().value!);
+  }
+
+  #forget(ticket: LoginTicket): void {
+    if (this.#sceneOf.get(ticket.uid) === ticket.scene) this.#sceneOf.delete(ticket.uid);
   }
 
   #dispatch(message: string): void {
@@ -241,7 +337,10 @@ export class Tickets {
   #parse(raw: string): LoginTicket | undefined {
     try {
       const ticket = JSON.parse(raw) as LoginTicket;
-      if (typeof ticket.scene === 'string' && typeof ticket.state === 'string' && typeof ticket.version === 'number') return ticket;
+      if (typeof ticket.scene === 'string' && typeof ticket.state === 'string' && typeof ticket.version === 'number') {
+        this.#stored.set(ticket, raw);
+        return ticket;
+      }
     } catch {
       // fall through
     }

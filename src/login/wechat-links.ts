@@ -22,6 +22,9 @@ export interface WeChatLinkOptions {
  */
 const REFUSED_FOR_GOOD: ReadonlySet<number> = new Set([40002, 48001]);
 
+/** How long this process takes the store's "not refused" as still true when drawing the button. */
+const NOT_REFUSED_KEPT_MS = 10_000;
+
 /**
  * "Open WeChat to sign in" on a phone browser: a link that opens the mini-program's login page
  * with the ticket's `scene`, as scanning its code would. A URL Link costs a WeChat call (and a
@@ -31,15 +34,25 @@ const REFUSED_FOR_GOOD: ReadonlySet<number> = new Set([40002, 48001]);
  *
  * When WeChat refuses links for good (an individual mini-program), that is remembered for the
  * whole deployment in the store, without expiry and keyed by the AppID: every process hides the
- * button from then on, and the one that learned it logs one warning naming the setting.
+ * button from then on (within NOT_REFUSED_KEPT_MS), and the one that learned it logs one warning
+ * naming the setting.
  */
 export class WeChatLinks {
   readonly #store: Store;
   readonly #wechat: WeChat;
   readonly #options: WeChatLinkOptions;
   readonly #fetches = new SingleFlight<string | undefined>();
-  /** Known here without asking the store again: refusals never end by themselves. */
+  /**
+   * What this process knows of WeChat's refusal, so a page view does not ask the store each time.
+   * `#refused`: seen once, kept for the process's life, as the store keeps it (no expiry; only an
+   * operator deletes it, and a restart follows). `#notRefusedUntil`: the store said "not refused"
+   * and the login page trusts that until then (NOT_REFUSED_KEPT_MS): a refusal another process
+   * learns meanwhile hides the button here at most that much later. A tap on it in between asks
+   * the store afresh before any WeChat call (`link`), so no call is spent and the page comes back
+   * without the button: nobody meets the dead button twice. Two fields: nothing to bound.
+   */
   #refused = false;
+  #notRefusedUntil = 0;
 
   constructor(store: Store, wechat: WeChat, options: WeChatLinkOptions) {
     this.#store = store;
@@ -65,6 +78,7 @@ export class WeChatLinks {
   /** Whether the login page shows the button: configured, and WeChat has not refused links to this deployment. */
   async available(): Promise<boolean> {
     if (this.#options.kind !== 'url_link') return this.enabled;
+    if (!this.#refused && Date.now() < this.#notRefusedUntil) return true;
     return !(await this.#knownRefused());
   }
 
@@ -98,8 +112,12 @@ export class WeChatLinks {
     return fresh;
   }
 
+  /** Whether WeChat refuses links, asking the store unless a refusal is already known here. */
   async #knownRefused(): Promise<boolean> {
-    if (!this.#refused && (await this.#store.get(this.refusedKey)) !== undefined) this.#refused = true;
+    if (this.#refused) return true;
+    const asked = Date.now();
+    if ((await this.#store.get(this.refusedKey)) !== undefined) this.#refused = true;
+    else this.#notRefusedUntil = asked + NOT_REFUSED_KEPT_MS;
     return this.#refused;
   }
 

@@ -15,6 +15,14 @@ export interface RetryOptions {
   attempts: number;
   /** The error thrown when every attempt lost to another writer. */
   exhausted: () => Error;
+  /**
+   * The value the caller has just read from the key, if it has: the first attempt takes it as the
+   * current value instead of reading the key again. It only ever saves a read: its write is a
+   * compare-and-set against it, so it lands only when the key still holds exactly that value; and
+   * when `change` refuses it or finds nothing to change, that answer is not trusted (the value may
+   * be stale) and the attempts go on from a fresh read, as without it. Not counted in `attempts`.
+   */
+  expected?: string;
 }
 
 /**
@@ -31,6 +39,10 @@ export async function updateWithRetry<T>(
   change: (current: string | undefined) => Change<T>,
   options: RetryOptions,
 ): Promise<{ result: T; written: boolean }> {
+  if (options.expected !== undefined) {
+    const written = await writeOnExpected(store, key, change, options.expected);
+    if (written) return written;
+  }
   for (let attempt = 0; attempt < options.attempts; attempt++) {
     const current = await store.get(key);
     const { result, next, ttlMs } = change(current);
@@ -41,4 +53,21 @@ export async function updateWithRetry<T>(
     if (written) return { result, written: true };
   }
   throw options.exhausted();
+}
+
+/** The attempt on the value the caller read: a write that lands, or undefined (go on from a fresh read). */
+async function writeOnExpected<T>(
+  store: Store,
+  key: string,
+  change: (current: string | undefined) => Change<T>,
+  expected: string,
+): Promise<{ result: T; written: true } | undefined> {
+  let decided: Change<T>;
+  try {
+    decided = change(expected);
+  } catch {
+    return undefined; // a refusal is judged again on the stored value
+  }
+  if (decided.next === undefined) return undefined;
+  return (await store.compareAndSet(key, expected, decided.next, decided.ttlMs)) ? { result: decided.result, written: true } : undefined;
 }

@@ -4,7 +4,7 @@ import { readForm } from '../../http/body.ts';
 import { render } from '../../http/views.ts';
 import type { LoginTicket } from '../ticket.ts';
 import { effectiveState, refusalOf } from '../ticket-machine.ts';
-import { currentTicket, interactionLocale, type Interaction, type LoginPageContext } from './interaction.ts';
+import { currentTicket, interactionLocale, saveInteractionResult, type Interaction, type LoginPageContext } from './interaction.ts';
 import type { BrowserServices } from './services.ts';
 
 /**
@@ -17,8 +17,7 @@ import type { BrowserServices } from './services.ts';
  */
 export function complete(services: BrowserServices) {
   return async (ctx: LoginPageContext) => {
-    // Read at each request: a signing-key change replaces the provider (oidc/live-provider.ts).
-    const { provider, tickets } = services;
+    const { tickets } = services;
     const details = ctx.state.interaction;
     await readForm(ctx);
     let done: LoginTicket;
@@ -38,12 +37,12 @@ export function complete(services: BrowserServices) {
     }
     const returnTo = await saveResult(services, ctx, done);
     try {
-      await tickets.apply(done.scene, 'complete');
+      await tickets.apply(done, 'complete');
     } catch (err) {
       // Expired or cancelled in between: the saved result must not sign anyone in. (Consumed
       // means a concurrent /complete of this same login won; its result stands.)
       if (err instanceof SaomaError && err.code !== 'ticket_consumed' && err.code.startsWith('ticket_')) {
-        await provider.interactionResult(ctx.req, ctx.res, {}, { mergeWithLastSubmission: false });
+        await saveInteractionResult(ctx, {}, { mergeWithLastSubmission: false });
       }
       refuseCompletion(ctx, err);
       return;
@@ -67,7 +66,7 @@ async function saveResult({ provider }: BrowserServices, ctx: LoginPageContext, 
   if (refused.length) grant.rejectOIDCScope(refused.join(' '));
   const grantId = await grant.save();
   const result: InteractionResults = { login: { accountId, amr: ['wechat'], remember: true }, consent: { grantId } };
-  return provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
+  return saveInteractionResult(ctx, result, { mergeWithLastSubmission: false });
 }
 
 /** The ticket was consumed by a /complete of this interaction that saved its login result. */

@@ -11,7 +11,7 @@ export function mpCancel({ tickets, log }: LoginServices) {
   return async (ctx: Context) => {
     const { token, scene } = parse(ScannerRequest, await readJson(ctx));
     const ticket = await ticketOfScene(tickets, scene);
-    const cancelled = await tickets.apply(ticket.scene, 'cancel', { token });
+    const cancelled = await tickets.apply(ticket, 'cancel', { token });
     audit({ event: 'ticket.cancelled', actor: `wechat:${cancelled.account_id}`, ip: ctx.ip, client_id: cancelled.client_id });
     ctx.body = { state: 'cancelled' };
   };

@@ -48,7 +48,7 @@ export function mpConfirm(services: LoginServices) {
     if (Object.keys(profile).length) await accounts.update(ticket.account_id!, profile);
 
     const scanner = nickname || avatarUrl ? { ...(nickname ? { nickname } : {}), ...(avatarUrl ? { avatar_url: avatarUrl } : {}) } : undefined;
-    const confirmed = await tickets.apply(ticket.scene, 'confirm', { token, phoneShared, ...(scanner ? { scanner } : {}) });
+    const confirmed = await tickets.apply(ticket, 'confirm', { token, phoneShared, ...(scanner ? { scanner } : {}) });
     audit({ event: 'ticket.confirmed', actor: `wechat:${confirmed.account_id}`, ip: ctx.ip, client_id: confirmed.client_id, scopes: confirmed.scopes, ...networksForAudit(confirmed, ctx.ip) });
     ctx.body = { state: 'confirmed' };
   };

@@ -39,7 +39,7 @@ export function mpScan(services: LoginServices) {
     // Indexes the ticket under the account; a blocked account ends it with login_blocked (issue 13).
     await admitScan(store, tickets, ticket, account);
     const token = randomBytes(24).toString('base64url');
-    const scanned = await tickets.apply(ticket.scene, 'scan', { accountId: account.sub, openid: identity.openid, tokenHash: hashToken(token) });
+    const scanned = await tickets.apply(ticket, 'scan', { accountId: account.sub, openid: identity.openid, tokenHash: hashToken(token) });
     audit({ event: 'ticket.scanned', actor: `wechat:${account.sub}`, ip: ctx.ip, client_id: scanned.client_id, ...networksForAudit(scanned, ctx.ip) });
     ctx.body = { state: 'scanned', token, ...(await confirmScreen(services, ctx, scanned)) };
   };
