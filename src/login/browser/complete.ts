@@ -4,7 +4,7 @@ import { readForm } from '../../http/body.ts';
 import { render } from '../../http/views.ts';
 import type { LoginTicket } from '../ticket.ts';
 import { effectiveState, refusalOf } from '../ticket-machine.ts';
-import { currentTicket, interactionLocale, saveInteractionResult, type Interaction, type LoginPageContext } from './interaction.ts';
+import { currentTicket, interactionLocale, type Interaction, type LoginPageContext } from './interaction.ts';
 import type { BrowserServices } from './services.ts';
 
 /**
@@ -17,7 +17,8 @@ import type { BrowserServices } from './services.ts';
  */
 export function complete(services: BrowserServices) {
   return async (ctx: LoginPageContext) => {
-    const { tickets } = services;
+    // Read at each request: a signing-key change replaces the provider (oidc/live-provider.ts).
+    const { provider, tickets } = services;
     const details = ctx.state.interaction;
     await readForm(ctx);
     let done: LoginTicket;
@@ -42,7 +43,7 @@ export function complete(services: BrowserServices) {
       // Expired or cancelled in between: the saved result must not sign anyone in. (Consumed
       // means a concurrent /complete of this same login won; its result stands.)
       if (err instanceof SaomaError && err.code !== 'ticket_consumed' && err.code.startsWith('ticket_')) {
-        await saveInteractionResult(ctx, {}, { mergeWithLastSubmission: false });
+        await provider.interactionResult(ctx.req, ctx.res, {}, { mergeWithLastSubmission: false });
       }
       refuseCompletion(ctx, err);
       return;
@@ -66,7 +67,7 @@ async function saveResult({ provider }: BrowserServices, ctx: LoginPageContext, 
   if (refused.length) grant.rejectOIDCScope(refused.join(' '));
   const grantId = await grant.save();
   const result: InteractionResults = { login: { accountId, amr: ['wechat'], remember: true }, consent: { grantId } };
-  return saveInteractionResult(ctx, result, { mergeWithLastSubmission: false });
+  return provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
 }
 
 /** The ticket was consumed by a /complete of this interaction that saved its login result. */

@@ -1,7 +1,7 @@
 import { SaomaError } from '../../errors.ts';
 import { readForm } from '../../http/body.ts';
 import { TAP_ONLY_SCOPES } from '../../oidc/claims.ts';
-import { saveInteractionResult, type LoginPageContext } from './interaction.ts';
+import type { LoginPageContext } from './interaction.ts';
 import type { BrowserServices } from './services.ts';
 
 /** POST /interaction/:uid/consent — a signed-in person gives a website the scopes it asks for. */
@@ -28,6 +28,6 @@ export function consent(services: BrowserServices) {
     if (missingClaims) grant.addOIDCClaims(missingClaims);
     const grantId = await grant.save();
     ctx.status = 303;
-    ctx.redirect(await saveInteractionResult(ctx, { consent: details.grantId ? {} : { grantId } }, { mergeWithLastSubmission: true }));
+    ctx.redirect(await provider.interactionResult(ctx.req, ctx.res, { consent: details.grantId ? {} : { grantId } }, { mergeWithLastSubmission: true }));
   };
 }

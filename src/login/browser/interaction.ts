@@ -1,6 +1,5 @@
 import type { RouterContext, RouterMiddleware } from '@koa/router';
 import type Provider from 'oidc-provider';
-import type { InteractionResults } from 'oidc-provider';
 import { SaomaError } from '../../errors.ts';
 import { pageLocale, type Lang, type Translate } from '../../http/locale.ts';
 import type { NewTicket, Tickets } from '../tickets.ts';
@@ -86,18 +85,4 @@ export async function currentTicket(tickets: Tickets, ctx: LoginPageContext): Pr
   const ticket = await tickets.current(ctx.state.interaction.uid);
   if (!ticket) throw new SaomaError('ticket_not_found', 'This login page has no code yet; reload it.');
   return ticket;
-}
-
-/**
- * Saves the interaction's result and answers where the browser goes on (`returnTo`): what
- * oidc-provider's `interactionResult` does (the result merged over the last submission unless
- * `mergeWithLastSubmission` is false or the result is an error; saved for the interaction's
- * remaining life), on the interaction this request already read and proved to be this browser's
- * (`interactionOfThisBrowser`), rather than reading it, and its session, from the store again.
- */
-export async function saveInteractionResult(ctx: LoginPageContext, result: InteractionResults, { mergeWithLastSubmission }: { mergeWithLastSubmission: boolean }): Promise<string> {
-  const interaction = ctx.state.interaction;
-  interaction.result = mergeWithLastSubmission && !('error' in result) ? { ...interaction.lastSubmission, ...result } : result;
-  await interaction.save(interaction.exp - Math.floor(Date.now() / 1000));
-  return interaction.returnTo;
 }
