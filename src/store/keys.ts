@@ -20,10 +20,11 @@ export const storeKeys = {
   interactionResumed: (uid: string) => `interaction:resumed:${uid}`,
 
   // ── Login code images and links (login/mini-program-codes.ts, login/wechat-links.ts) ─────────────────
-  /** A ticket's mini-program code image, kept so every process serves the one WeChat drew. */
+  /**
+   * A ticket's mini-program code image (a `data:` URL), kept so every process serves the one WeChat
+   * drew; while one process fetches it, a `fetching:<id>` mark (10 s) that the others wait on.
+   */
   codeImage: (scene: string) => `qrcode:${scene}`,
-  /** Held by the process fetching a ticket's code image, so the others wait for its copy. */
-  codeImageLock: (scene: string) => `qrcode-lock:${scene}`,
   /** A ticket's "open in WeChat" link. */
   wechatLink: (scene: string) => `wechat-link:${scene}`,
   /** Remembers that WeChat refuses URL Links to this mini-program. */

@@ -13,8 +13,9 @@ import {
 
 /**
  * An individual (个人主体) mini-program cannot make URL Links: WeChat answers 40002. saoma learns
- * it from the first tap, remembers it for the deployment in the store, and never shows the
- * button again, on any process: nobody meets a dead "Open WeChat" button twice.
+ * it from the first tap, remembers it for the deployment in the store, and stops showing the
+ * button on every process (at once on the one that learned it and on any that asks the store next;
+ * within 10 s on one that asked just before, where a tap still costs no WeChat call).
  */
 describe('an individual mini-program never shows a dead "Open WeChat" button', () => {
   const redis = redisPrefix('individual');
