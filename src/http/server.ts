@@ -68,7 +68,8 @@ export function dispatch(routes: Route[], fallback: Handler, log: Logger, option
     }
     const started = performance.now();
     const path = (req.url ?? '/').split('?')[0]!;
-    res.once('close', () => {
+    // `on`, not `once`: a response closes once, and `once` would add a wrapper to every request.
+    res.on('close', () => {
       log.info({ req_id: requestId, method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request');
     });
     const route = routes.find((r) => r.prefixes.some((prefix) => path === prefix || path.startsWith(`${prefix}/`)));

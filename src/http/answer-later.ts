@@ -1,0 +1,54 @@
+import type { Context } from 'koa';
+import { answerFailure } from './middleware.ts';
+
+/**
+ * Lets the request's middleware chain return now and answers it in JSON once `answer` settles,
+ * as Koa and `handleErrors(() => 'json')` would have: `body(value)` as the body, or a failure as
+ * the contract's `{error, error_description}`. `settled` runs first either way.
+ *
+ * For the long-poll: a request that awaits inside the chain holds every middleware's suspended
+ * frame (about twenty between Koa, oidc-provider's app and our routers), a few KB per waiting
+ * login page (docs/benchmarks.md). Headers set on the way out of the chain are on the response
+ * already; `httpMetrics` counts the request when its response closes (`ctx.respond` is false) and
+ * `http/server.ts` logs it then, as before.
+ */
+export function answerLater<T>(ctx: Context, answer: Promise<T>, body: (value: T) => unknown, settled: () => void): void {
+  ctx.respond = false;
+  answer.then(
+    (value) => respond(ctx, () => {
+      settled();
+      ctx.body = body(value);
+    }),
+    (err: unknown) => respond(ctx, () => {
+      settled();
+      answerFailure(ctx, err, 'json');
+    }),
+  );
+}
+
+function respond(ctx: Context, decide: () => void): void {
+  try {
+    decide();
+    send(ctx);
+  } catch (err) {
+    ctx.log.error({ err }, 'could not answer a waiting request');
+    ctx.res.destroy();
+  }
+}
+
+/** Koa's own `respond`, for a JSON body. */
+function send(ctx: Context): void {
+  const { res } = ctx;
+  if (!ctx.writable) {
+    res.end();
+    return;
+  }
+  if (ctx.body === undefined || ctx.body === null) {
+    // Only a client gone mid-wait leaves no answer (`answerFailure`); nobody is left to read one.
+    res.destroy();
+    return;
+  }
+  const body = JSON.stringify(ctx.body);
+  if (!res.headersSent) ctx.length = Buffer.byteLength(body);
+  res.end(ctx.method === 'HEAD' ? undefined : body);
+}
