@@ -1,8 +1,16 @@
+import { AsyncResource } from 'node:async_hooks';
 import type { Context } from 'koa';
 import { answerFailure } from './middleware.ts';
 
 /**
- * Lets the request's middleware chain return now and answers it in JSON once `answer` settles,
+ * The async context of this module's loading: no request's. The wait starts in it, so its promises
+ * and timers do not keep the request's async-local stores (the page brand's, `branding/page.ts`)
+ * alive for the whole wait; nothing the JSON answer does reads them.
+ */
+const OUTSIDE_ANY_REQUEST = new AsyncResource('saoma.answer-later');
+
+/**
+ * Lets the request's middleware chain return now, starts `wait` and answers in JSON once it settles,
  * as Koa and `handleErrors(() => 'json')` would have: `body(value)` as the body, or a failure as
  * the contract's `{error, error_description}`. `settled` runs first either way.
  *
@@ -12,9 +20,9 @@ import { answerFailure } from './middleware.ts';
  * already; `httpMetrics` counts the request when its response closes (`ctx.respond` is false) and
  * `http/server.ts` logs it then, as before.
  */
-export function answerLater<T>(ctx: Context, answer: Promise<T>, body: (value: T) => unknown, settled: () => void): void {
+export function answerLater<T>(ctx: Context, wait: () => Promise<T>, body: (value: T) => unknown, settled: () => void): void {
   ctx.respond = false;
-  answer.then(
+  OUTSIDE_ANY_REQUEST.runInAsyncScope(() => start(wait).then(
     (value) => respond(ctx, () => {
       settled();
       ctx.body = body(value);
@@ -23,7 +31,15 @@ export function answerLater<T>(ctx: Context, answer: Promise<T>, body: (value: T
       settled();
       answerFailure(ctx, err, 'json');
     }),
-  );
+  ));
+}
+
+function start<T>(wait: () => Promise<T>): Promise<T> {
+  try {
+    return wait();
+  } catch (err) {
+    return Promise.reject(err);
+  }
 }
 
 function respond(ctx: Context, decide: () => void): void {

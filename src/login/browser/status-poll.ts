@@ -20,8 +20,8 @@ export function statusPoll({ tickets, polls, config }: BrowserServices) {
     // The wait ends early when the page goes away (its connection closes) or a newer poll of this
     // page takes over; the page then pauses before polling again (two tabs must not ping-pong).
     const slot = polls.enter(uid, ctx.ip, ctx.res);
-    const waited = tickets.waitForChange(scene, known, config.env.STATUS_WAIT_SECONDS * 1000, slot.connection);
-    answerLater(ctx, waited, (status) => (slot.superseded ? { ...status, superseded: true } : status), () => slot.release());
+    const wait = () => tickets.waitForChange(scene, known, config.env.STATUS_WAIT_SECONDS * 1000, slot.connection);
+    answerLater(ctx, wait, (status) => (slot.superseded ? { ...status, superseded: true } : status), () => slot.release());
   };
 }
 
