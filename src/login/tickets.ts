@@ -43,7 +43,8 @@ export class Tickets {
   readonly #store: Store;
   readonly #log: Logger;
   readonly #ttlMs: number;
-  readonly #waiters = new Map<string, Set<Waiter>>();
+  /** The waiting pages of each ticket: usually one, held as itself; a Set only when there are more. */
+  readonly #waiters = new Map<string, Waiter | Set<Waiter>>();
   #unsubscribe: (() => Promise<void>) | undefined;
 
   constructor(store: Store, log: Logger, ttlMs: number) {
@@ -63,7 +64,7 @@ export class Tickets {
 
   get waiting(): number {
     let n = 0;
-    for (const set of this.#waiters.values()) n += set.size;
+    for (const one of this.#waiters.values()) n += typeof one === 'function' ? 1 : one.size;
     return n;
   }
 
@@ -171,15 +172,9 @@ export class Tickets {
     const waiter: Waiter = (news) => wake(news);
     this.#addWaiter(scene, waiter);
     try {
-      const ticket = await this.get(scene);
-      if (!ticket) throw new SaomaError('ticket_not_found', 'No login code matches this page; reload it.');
-      const status = publicStatus(ticket);
+      const { status, version, held } = await this.#readForWait(scene);
       if (status.state !== known) return status;
-      // Only what the answer needs is held while waiting, not the whole ticket: a waiting page
-      // should cost as little memory as possible (docs/benchmarks.md).
-      const { version } = ticket;
       if (early && early.version > version) return early.status;
-      const held = { state: ticket.state, expires_at: ticket.expires_at, scanner: ticket.scanner } as LoginTicket;
       return await new Promise<TicketStatus>((resolve) => {
         const finish = (answer: TicketStatus) => {
           clearTimeout(timer);
@@ -200,6 +195,19 @@ export class Tickets {
     } finally {
       this.#removeWaiter(scene, waiter);
     }
+  }
+
+  /**
+   * The ticket as a wait needs it: its public status, its version and only what the answer needs
+   * (`held`), not the whole ticket. Read in its own function so that the ticket is not one of the
+   * waiting function's locals, which a suspended async function keeps for the whole wait: a
+   * waiting page should cost as little memory as possible (docs/benchmarks.md).
+   */
+  async #readForWait(scene: string): Promise<{ status: TicketStatus; version: number; held: LoginTicket }> {
+    const ticket = await this.get(scene);
+    if (!ticket) throw new SaomaError('ticket_not_found', 'No login code matches this page; reload it.');
+    const held = { state: ticket.state, expires_at: ticket.expires_at, scanner: ticket.scanner } as LoginTicket;
+    return { status: publicStatus(ticket), version: ticket.version, held };
   }
 
   /** The code a new one replaced is cancelled (unless already finished): scanning it now answers `ticket_cancelled`. */
@@ -223,19 +231,24 @@ export class Tickets {
       return;
     }
     const waiters = this.#waiters.get(news.scene);
-    if (waiters) for (const waiter of [...waiters]) waiter(news);
+    if (typeof waiters === 'function') waiters(news);
+    else if (waiters) for (const waiter of [...waiters]) waiter(news);
   }
 
   #addWaiter(scene: string, waiter: Waiter): void {
-    let set = this.#waiters.get(scene);
-    if (!set) this.#waiters.set(scene, (set = new Set()));
-    set.add(waiter);
+    const held = this.#waiters.get(scene);
+    if (!held) this.#waiters.set(scene, waiter);
+    else if (typeof held === 'function') this.#waiters.set(scene, new Set([held, waiter]));
+    else held.add(waiter);
   }
 
   #removeWaiter(scene: string, waiter: Waiter): void {
-    const set = this.#waiters.get(scene);
-    set?.delete(waiter);
-    if (set && set.size === 0) this.#waiters.delete(scene);
+    const held = this.#waiters.get(scene);
+    if (held === waiter) this.#waiters.delete(scene);
+    else if (typeof held === 'object') {
+      held.delete(waiter);
+      if (held.size === 0) this.#waiters.delete(scene);
+    }
   }
 
   #parse(raw: string): LoginTicket | undefined {
