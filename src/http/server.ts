@@ -27,6 +27,9 @@ const SECURITY_HEADERS: Record<string, string> = {
   'Cross-Origin-Opener-Policy': 'same-origin',
 };
 
+/** The same, as entries once rather than `Object.entries` per request (it showed in the profile). */
+const SECURITY_HEADER_ENTRIES = Object.entries(SECURITY_HEADERS);
+
 export interface DispatchOptions {
   trustProxy: TrustProxy;
   /**
@@ -56,7 +59,7 @@ export function dispatch(routes: Route[], fallback: Handler, log: Logger, option
     const offered = req.headers['x-request-id'];
     const requestId = typeof offered === 'string' && /^[A-Za-z0-9_-]{8,64}$/.test(offered) ? offered : nanoid(16);
     res.setHeader('X-Request-Id', requestId);
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+    for (const [name, value] of SECURITY_HEADER_ENTRIES) res.setHeader(name, value);
     if (hsts) res.setHeader('Strict-Transport-Security', hsts);
     // oidc-provider builds URLs from the Host: one that is not a host would answer 500 (a missing
     // one, which only HTTP/1.0 allows, is left alone: old health checkers send none).
