@@ -1,6 +1,7 @@
 import { AsyncResource } from 'node:async_hooks';
 import type { Context } from 'koa';
 import { answerFailure } from './middleware.ts';
+import { writeAsKoa } from './outside-koa.ts';
 
 /**
  * The async context of this module's loading: no request's. The wait starts in it, so its promises
@@ -15,8 +16,8 @@ const OUTSIDE_ANY_REQUEST = new AsyncResource('saoma.answer-later');
  * the contract's `{error, error_description}`. `settled` runs first either way.
  *
  * For the long-poll: a request that awaits inside the chain holds every middleware's suspended
- * frame (about twenty between Koa, oidc-provider's app and our routers), a few KB per waiting
- * login page (docs/benchmarks.md). Headers set on the way out of the chain are on the response
+ * frame (the metrics, the router's and each of its middleware), a KB or more per waiting login
+ * page (bench/waiting-memory.ts). Headers set on the way out of the chain are on the response
  * already; `httpMetrics` counts the request when its response closes (`ctx.respond` is false) and
  * `http/server.ts` logs it then, as before.
  */
@@ -45,26 +46,9 @@ function start<T>(wait: () => Promise<T>): Promise<T> {
 function respond(ctx: Context, decide: () => void): void {
   try {
     decide();
-    send(ctx);
+    writeAsKoa(ctx);
   } catch (err) {
     ctx.log.error({ err }, 'could not answer a waiting request');
     ctx.res.destroy();
   }
-}
-
-/** Koa's own `respond`, for a JSON body. */
-function send(ctx: Context): void {
-  const { res } = ctx;
-  if (!ctx.writable) {
-    res.end();
-    return;
-  }
-  if (ctx.body === undefined || ctx.body === null) {
-    // Only a client gone mid-wait leaves no answer (`answerFailure`); nobody is left to read one.
-    res.destroy();
-    return;
-  }
-  const body = JSON.stringify(ctx.body);
-  if (!res.headersSent) ctx.length = Buffer.byteLength(body);
-  res.end(ctx.method === 'HEAD' ? undefined : body);
 }

@@ -6,10 +6,22 @@ import { forwardedHeaders, type TrustProxy } from './proxy.ts';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
-export interface Route {
-  /** Paths this app serves: `/demo` serves `/demo`, `/demo/…` and `/demo?…`. */
-  prefixes: string[];
-  handler: Handler;
+export type Route =
+  | {
+    /** Paths this app serves: `/demo` serves `/demo`, `/demo/…` and `/demo?…`. */
+    prefixes: string[];
+    handler: Handler;
+  }
+  | {
+    /** One path (without its query) and the methods served there. */
+    path: RegExp;
+    methods: string[];
+    handler: Handler;
+  };
+
+function serves(route: Route, method: string | undefined, path: string): boolean {
+  if ('prefixes' in route) return route.prefixes.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+  return route.path.test(path) && route.methods.includes(method ?? '');
 }
 
 /**
@@ -75,7 +87,7 @@ export function dispatch(routes: Route[], fallback: Handler, log: Logger, option
     res.on('close', () => {
       log.info({ req_id: requestId, method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request');
     });
-    const route = routes.find((r) => r.prefixes.some((prefix) => path === prefix || path.startsWith(`${prefix}/`)));
+    const route = routes.find((r) => serves(r, req.method, path));
     (route?.handler ?? fallback)(req, res);
   };
 }
