@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type Koa from 'koa';
+import type { Middleware } from 'koa';
 import type Provider from 'oidc-provider';
 import type { JWK } from 'oidc-provider';
 import { createAdminApp } from './admin/app.ts';
@@ -13,6 +14,7 @@ import { createDemo } from './demo/rp.ts';
 import { createEmulator, type Emulator } from './emulator/emulator.ts';
 import { settingsFromEnv } from './emulator/settings.ts';
 import { dispatch, type Route } from './http/server.ts';
+import { servedOutsideKoa } from './http/outside-koa.ts';
 import { capConnectionsPerAddress } from './http/connection-cap.ts';
 import { defineRequestContext, logAppErrors } from './http/middleware.ts';
 import { isTrustedPeer } from './http/proxy.ts';
@@ -42,6 +44,8 @@ import { measuredStore } from './metrics/store.ts';
 import type { Store } from './store/store.ts';
 import { createAccessTokenSource, type AccessTokenSource } from './wechat/access-token.ts';
 import { createWeChat, type WeChat } from './wechat/client.ts';
+
+type BrowserRouter = ReturnType<typeof browserRoutes>;
 
 export interface Saoma {
   /** The provider serving now (a signing-key change replaces it: read it at each use). */
@@ -80,10 +84,11 @@ export async function createSaoma(config: Config, rawStore: Store, log: Logger, 
   // Readiness shares the deployment's token through the store, as a second process would.
   const tokens = overrides.wechat ? undefined : createAccessTokenSource({ ...weChatOptions(config, store, log), apiBase: config.wechat.apiBase.replace(/\/$/, '') });
   const services = loginServices({ config, store, log, tickets, accounts, wechat }, () => live.current);
+  const browser = browserRoutes(services);
   const deps: ProviderDeps = { config, store, log, accounts, cookieKeys, clients: configuredClients(config), signingKeys: signingKeys.current() };
   // Issue 13 (people's accounts): the service reads the provider serving now; each new provider gets the hooks and the account centre.
   const accountService = createAccountService({ store, log, accounts, provider: () => live.current, audit: auditLog(log) });
-  const live = new LiveProvider(saomaProvider(deps, services, tokens, accountService), deps.signingKeys, log);
+  const live = new LiveProvider(saomaProvider(deps, services, tokens, accountService, browser), deps.signingKeys, log);
   // Fail at start, not at first use, when a configured client is invalid.
   for (const client of deps.clients) await live.current.Client.find(client.client_id);
   // A rotation anywhere, or a new key's time to sign, reaches this process without a restart.
@@ -93,7 +98,7 @@ export async function createSaoma(config: Config, rawStore: Store, log: Logger, 
   retention.start();
   await tickets.start();
   const stopCountingPolls = countWaitingPolls(() => tickets.waiting);
-  const { server, adminServer, emulator, adminApp } = servers(config, log, { live, admin, store, cookieKeys, accountService });
+  const { server, adminServer, emulator, adminApp } = servers(config, log, { live, admin, store, cookieKeys, accountService, browser });
 
   return {
     get provider() { return live.current; },
@@ -151,10 +156,10 @@ function loginServices(base: Omit<LoginServices, 'provider' | 'codes' | 'phones'
 }
 
 /** Builds a provider over a key set with saoma's middleware and routes in front: the first at start, another at each key change. */
-function saomaProvider(deps: ProviderDeps, services: LoginServices, tokens: AccessTokenSource | undefined, accountService: AccountService): (keys: JWK[]) => Provider {
+function saomaProvider(deps: ProviderDeps, services: LoginServices, tokens: AccessTokenSource | undefined, accountService: AccountService, browser: BrowserRouter): (keys: JWK[]) => Provider {
   const { config, store, log } = deps;
   const health = healthRoutes(store, tokens);
-  const pages = [assetRoutes(), browserRoutes(services), miniProgramRoutes(services), avatarRoutes(services), accountCentreRoutes(services, accountService)];
+  const pages = [assetRoutes(), browser, miniProgramRoutes(services), avatarRoutes(services), accountCentreRoutes(services, accountService)];
   return (keys) => {
     const provider = buildProvider(deps, keys);
     // Usage marks and background logout tokens from this instance's events (issue 13).
@@ -162,6 +167,8 @@ function saomaProvider(deps: ProviderDeps, services: LoginServices, tokens: Acce
     // Every absolute URL the provider builds names the issuer, never the request's Host.
     pinOriginToIssuer(provider, config.issuer);
     defineRequestContext(provider, log);
+    // The status long-poll does not pass through these (statusPollRoute): a middleware that every
+    // request needs belongs in http/server.ts's dispatch.
     provider.use(refuseCrossSitePosts(config.issuer));
     provider.use(resumeOnce(store));
     provider.use(httpMetrics());
@@ -175,8 +182,9 @@ function saomaProvider(deps: ProviderDeps, services: LoginServices, tokens: Acce
 }
 
 /** The main server (the provider behind saoma's side apps) and, when the admin API has its own port, the admin server. */
-function servers(config: Config, log: Logger, parts: { live: LiveProvider; admin: Admin; store: Store; cookieKeys: string[]; accountService: AccountService }) {
+function servers(config: Config, log: Logger, parts: { live: LiveProvider; admin: Admin; store: Store; cookieKeys: string[]; accountService: AccountService; browser: BrowserRouter }) {
   const { routes, emulator, adminApp } = sideApps(config, log, parts);
+  routes.push(statusPollRoute(parts.live, parts.browser));
   const trustProxy = config.env.TRUST_PROXY;
   const adminServer = adminApp && config.env.ADMIN_PORT !== undefined ? createServer(dispatch([], adminApp.callback(), log, { trustProxy })) : undefined;
   if (adminApp && !adminServer) routes.push({ prefixes: [config.env.ADMIN_PATH], handler: adminApp.callback() });
@@ -187,6 +195,26 @@ function servers(config: Config, log: Logger, parts: { live: LiveProvider; admin
   server.requestTimeout = (config.env.STATUS_WAIT_SECONDS + 30) * 1000;
   server.keepAliveTimeout = 65_000;
   return { server, adminServer, emulator, adminApp };
+}
+
+/**
+ * GET /interaction/:uid/status, the login page's long-poll, reaches the browser routes without
+ * Koa's request handling (http/outside-koa.ts): a waiting page costs about 2.8 KB less
+ * (bench/waiting-memory.ts). Of the provider-wide middleware in `saomaProvider` it keeps the HTTP
+ * metrics and needs nothing else: the cross-site refusal is for POSTs, resume-once for /auth/:uid,
+ * the page brand for pages (this route answers JSON), and no other router serves this path. The
+ * browser routes themselves run whole: the proof that this browser started the interaction
+ * included.
+ */
+function statusPollRoute(live: LiveProvider, browser: BrowserRouter): Route {
+  const metrics = httpMetrics();
+  const routes = browser.routes() as unknown as Middleware;
+  const nothingMore = async () => {};
+  return {
+    path: /^\/interaction\/[^/]+\/status$/,
+    methods: ['GET', 'HEAD'],
+    handler: servedOutsideKoa(() => live.current, (ctx) => metrics(ctx, () => routes(ctx, nothingMore))),
+  };
 }
 
 /** The apps beside the provider: the emulator and the demo outside production, /metrics on the main port, the admin API. */

@@ -79,26 +79,31 @@ export function handleErrors(audience: (ctx: Context) => Audience) {
     try {
       await next();
     } catch (err) {
-      if (isClientAbort(err, ctx.req)) {
-        // Nobody is left to answer: no error, no stack, no page.
-        ctx.log.info({ reason: (err as { code?: string }).code ?? 'aborted' }, 'client went away');
-        return;
-      }
-      const known = asSaomaError(err);
-      if (known.status >= 500) ctx.log.error({ err, code: known.code, detail: known.detail, errcode: known.errcode }, 'request failed');
-      else ctx.log.info({ code: known.code, detail: known.detail, errcode: known.errcode }, 'request refused');
-      ctx.status = known.status;
-      if (known.retryAfter) ctx.set('Retry-After', String(known.retryAfter));
-      ctx.set('Cache-Control', 'no-store');
-      if (audience(ctx) === 'json') {
-        ctx.body = known.toJSON();
-      } else {
-        const { t } = pageLocale(ctx);
-        ctx.type = 'html';
-        ctx.body = render('error', { t, code: known.code, description: t(`error.${known.code}`) === `error.${known.code}` ? known.description : t(`error.${known.code}`), back: ctx.state.back });
-      }
+      answerFailure(ctx, err, audience(ctx));
     }
   };
+}
+
+/** What `handleErrors` does with a failure: logs it and puts the contract's answer on `ctx`. */
+export function answerFailure(ctx: Context, err: unknown, audience: Audience): void {
+  if (isClientAbort(err, ctx.req)) {
+    // Nobody is left to answer: no error, no stack, no page.
+    ctx.log.info({ reason: (err as { code?: string }).code ?? 'aborted' }, 'client went away');
+    return;
+  }
+  const known = asSaomaError(err);
+  if (known.status >= 500) ctx.log.error({ err, code: known.code, detail: known.detail, errcode: known.errcode }, 'request failed');
+  else ctx.log.info({ code: known.code, detail: known.detail, errcode: known.errcode }, 'request refused');
+  ctx.status = known.status;
+  if (known.retryAfter) ctx.set('Retry-After', String(known.retryAfter));
+  ctx.set('Cache-Control', 'no-store');
+  if (audience === 'json') {
+    ctx.body = known.toJSON();
+  } else {
+    const { t } = pageLocale(ctx);
+    ctx.type = 'html';
+    ctx.body = render('error', { t, code: known.code, description: t(`error.${known.code}`) === `error.${known.code}` ? known.description : t(`error.${known.code}`), back: ctx.state.back });
+  }
 }
 
 export function asSaomaError(err: unknown): SaomaError {

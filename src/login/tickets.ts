@@ -46,7 +46,8 @@ export class Tickets {
   readonly #store: Store;
   readonly #log: Logger;
   readonly #ttlMs: number;
-  readonly #waiters = new Map<string, Set<Waiter>>();
+  /** The waiting pages of each ticket: usually one, held as itself; a Set only when there are more. */
+  readonly #waiters = new Map<string, Waiter | Set<Waiter>>();
   /**
    * The text each ticket object was read as (or written as), so a transition on a ticket just read
    * is a compare-and-set against that text without reading it again (`updateWithRetry`'s
@@ -83,7 +84,7 @@ export class Tickets {
 
   get waiting(): number {
     let n = 0;
-    for (const set of this.#waiters.values()) n += set.size;
+    for (const one of this.#waiters.values()) n += typeof one === 'function' ? 1 : one.size;
     return n;
   }
 
@@ -319,19 +320,24 @@ export class Tickets {
       return;
     }
     const waiters = this.#waiters.get(news.scene);
-    if (waiters) for (const waiter of [...waiters]) waiter(news);
+    if (typeof waiters === 'function') waiters(news);
+    else if (waiters) for (const waiter of [...waiters]) waiter(news);
   }
 
   #addWaiter(scene: string, waiter: Waiter): void {
-    let set = this.#waiters.get(scene);
-    if (!set) this.#waiters.set(scene, (set = new Set()));
-    set.add(waiter);
+    const held = this.#waiters.get(scene);
+    if (!held) this.#waiters.set(scene, waiter);
+    else if (typeof held === 'function') this.#waiters.set(scene, new Set([held, waiter]));
+    else held.add(waiter);
   }
 
   #removeWaiter(scene: string, waiter: Waiter): void {
-    const set = this.#waiters.get(scene);
-    set?.delete(waiter);
-    if (set && set.size === 0) this.#waiters.delete(scene);
+    const held = this.#waiters.get(scene);
+    if (held === waiter) this.#waiters.delete(scene);
+    else if (typeof held === 'object') {
+      held.delete(waiter);
+      if (held.size === 0) this.#waiters.delete(scene);
+    }
   }
 
   #parse(raw: string): LoginTicket | undefined {

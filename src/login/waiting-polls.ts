@@ -23,7 +23,7 @@ export interface PollSlot {
  */
 export class WaitingPolls {
   readonly #perAddress: number;
-  readonly #byInteraction = new Map<string, () => void>();
+  readonly #byInteraction = new Map<string, WaitingPoll>();
   readonly #byAddress = new Map<string, number>();
 
   constructor(perAddress: number) {
@@ -37,45 +37,81 @@ export class WaitingPolls {
 
   /** Takes a place for a poll of interaction `uid` from `address`, or throws `rate_limited`. */
   enter(uid: string, address: string, res: ServerResponse): PollSlot {
-    this.#byInteraction.get(uid)?.();
+    this.#byInteraction.get(uid)?.supersede();
     const held = this.#byAddress.get(address) ?? 0;
     if (this.#perAddress > 0 && held >= this.#perAddress) {
       throw new SaomaError('rate_limited', 'Too many login pages are waiting from your address; close some and try again.', { retryAfter: 5 });
     }
     this.#byAddress.set(address, held + 1);
+    const poll = new WaitingPoll(this.#leave, uid, address, res);
+    this.#byInteraction.set(uid, poll);
+    return poll;
+  }
 
-    let listener: (() => void) | undefined;
-    let released = false;
-    let superseded = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      const left = (this.#byAddress.get(address) ?? 1) - 1;
-      if (left > 0) this.#byAddress.set(address, left);
-      else this.#byAddress.delete(address);
-      if (this.#byInteraction.get(uid) === supersede) this.#byInteraction.delete(uid);
-    };
-    const supersede = () => {
-      superseded = true;
-      release();
-      const wake = listener;
-      listener = undefined;
-      if (wake) {
-        res.off('close', wake);
-        wake();
-      }
-    };
-    this.#byInteraction.set(uid, supersede);
-    const connection: Connection = {
-      once: (_event, wake) => {
-        listener = wake;
-        return res.once('close', wake);
-      },
-      off: (_event, wake) => {
-        if (listener === wake) listener = undefined;
-        return res.off('close', wake);
-      },
-    };
-    return { connection, get superseded() { return superseded; }, release };
+  /** A poll gives its place back (once): its address holds one fewer, its page none if it was the page's. */
+  readonly #leave = (poll: WaitingPoll): void => {
+    const left = (this.#byAddress.get(poll.address) ?? 1) - 1;
+    if (left > 0) this.#byAddress.set(poll.address, left);
+    else this.#byAddress.delete(poll.address);
+    if (this.#byInteraction.get(poll.uid) === poll) this.#byInteraction.delete(poll.uid);
+  };
+}
+
+/**
+ * One waiting poll: its place, and the connection its wait ends with (the response's 'close', or
+ * a newer poll of the same page). One object per waiting page and no closures: a waiting page
+ * should cost as little memory as possible (docs/benchmarks.md).
+ */
+class WaitingPoll implements PollSlot, Connection {
+  readonly #leave: (poll: WaitingPoll) => void;
+  readonly #res: ServerResponse;
+  readonly uid: string;
+  readonly address: string;
+  #listener: (() => void) | undefined;
+  #released = false;
+  #superseded = false;
+
+  constructor(leave: (poll: WaitingPoll) => void, uid: string, address: string, res: ServerResponse) {
+    this.#leave = leave;
+    this.uid = uid;
+    this.address = address;
+    this.#res = res;
+  }
+
+  get connection(): Connection {
+    return this;
+  }
+
+  get superseded(): boolean {
+    return this.#superseded;
+  }
+
+  once(_event: 'close', wake: () => void): void {
+    this.#listener = wake;
+    // `on`, not `once`: a response closes once, and `once` would add a wrapper per waiting page.
+    this.#res.on('close', wake);
+  }
+
+  off(_event: 'close', wake: () => void): void {
+    if (this.#listener === wake) this.#listener = undefined;
+    this.#res.off('close', wake);
+  }
+
+  release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    this.#leave(this);
+  }
+
+  /** A newer poll of the same page takes over: this one gives its place back and its wait ends now. */
+  supersede(): void {
+    this.#superseded = true;
+    this.release();
+    const wake = this.#listener;
+    this.#listener = undefined;
+    if (wake) {
+      this.#res.off('close', wake);
+      wake();
+    }
   }
 }

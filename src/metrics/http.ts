@@ -16,9 +16,18 @@ export function httpMetrics() {
       status = typeof (err as { status?: unknown }).status === 'number' ? (err as { status: number }).status : 500;
       throw err;
     } finally {
-      recordHttpRequest(routeOf(ctx), ctx.method, status ?? ctx.status, (performance.now() - started) / 1000);
+      if (status === undefined && ctx.respond === false && !ctx.res.writableEnded) recordWhenAnswered(ctx, started);
+      else recordHttpRequest(routeOf(ctx), ctx.method, status ?? ctx.status, (performance.now() - started) / 1000);
     }
   };
+}
+
+/** A request answered after its chain returned (`http/answer-later.ts`) is counted when its response closes. */
+function recordWhenAnswered(ctx: Context, started: number): void {
+  const route = routeOf(ctx);
+  const { method, res } = ctx;
+  // `on`, not `once`: a response closes once, and `once` would add a wrapper to each waiting page.
+  res.on('close', () => recordHttpRequest(route, method, res.statusCode, (performance.now() - started) / 1000));
 }
 
 function routeOf(ctx: Context): string {

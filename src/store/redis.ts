@@ -37,6 +37,8 @@ export interface RedisStoreOptions {
 export class RedisStore implements Store {
   readonly #prefix: string;
   readonly #timeoutMs: number;
+  /** Whether each call needs our own deadline on top of ioredis's `commandTimeout` (Cluster only). */
+  readonly #ownDeadline: boolean;
   readonly #connectTimeoutMs: number;
   readonly #log: Logger;
   readonly #client: Redis | Cluster;
@@ -56,6 +58,7 @@ export class RedisStore implements Store {
   constructor(target: RedisTarget, options: RedisStoreOptions) {
     this.#prefix = options.keyPrefix;
     this.#timeoutMs = options.commandTimeoutMs;
+    this.#ownDeadline = target.kind === 'cluster';
     this.#connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
     this.#log = options.log;
     const common = commonOptions(options.commandTimeoutMs);
@@ -208,13 +211,16 @@ export class RedisStore implements Store {
   }
 
   /**
-   * Runs one Redis call under the command timeout. ioredis's own `commandTimeout` covers most
-   * paths; this deadline also covers the ones it does not (Cluster redirections, Cluster's
-   * subscriber connection), so the interface's "no call hangs" holds everywhere.
+   * Runs one Redis call under the command timeout. On a server or a Sentinel-named master every
+   * command goes through ioredis's `Redis.sendCommand`, which arms `commandTimeout` on it (and with
+   * no offline queue, a command that cannot be written fails at once), so a second timer of ours
+   * would only cost a timer and a race per command. On a Cluster, redirections and its subscriber
+   * connection escape `commandTimeout`: there our own deadline covers them, so the interface's
+   * "no call hangs" holds everywhere.
    */
   async #run<T>(op: string, key: string, call: () => Promise<T>, ifWrongType?: () => T): Promise<T> {
     try {
-      return await withDeadline(call(), this.#timeoutMs);
+      return await (this.#ownDeadline ? withDeadline(call(), this.#timeoutMs) : call());
     } catch (err) {
       if (ifWrongType && isWrongType(err)) {
         this.#warnWrongType(op, key);
