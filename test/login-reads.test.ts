@@ -169,6 +169,29 @@ describe('Tickets: the status poll of an interaction reads its ticket once', () 
     }
   });
 
+  it('a process whose clock is a little behind never waits on a code another process replaced once it expired there', async (t) => {
+    const memory = new MemoryStore();
+    const behind = new Tickets(memory, log, 60_000);
+    const ahead = new Tickets(memory, log, 60_000);
+    await behind.start();
+    const realNow = Date.now.bind(Date);
+    let offset = 0;
+    t.mock.method(Date, 'now', () => realNow() + offset);
+    try {
+      const first = await behind.replace(newTicket('uid-s'), undefined);
+      assert.equal((await behind.current('uid-s'))?.scene, first.scene, 'remembered as the live one');
+      offset = first.expires_at - realNow() + 1000; // the process 2 s ahead: the code has expired, the page refreshes
+      const second = await ahead.replace(newTicket('uid-s'), first.scene);
+      offset = first.expires_at - realNow() - 1000; // the same moment on the one 2 s behind
+      const waiting = behind.waitForChangeOfInteraction('uid-s', 'pending', 10_000);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await ahead.apply(second.scene, 'scan', { accountId: 'sub-s', openid: 'openid-s', tokenHash: 'hash-s' });
+      assert.equal((await within(waiting, 5000)).state, 'scanned', 'the page sees the scan of the code it shows');
+    } finally {
+      await behind.stop();
+    }
+  });
+
   it('a change that lands between the read and the wait is not lost; no code at all is ticket_not_found', async () => {
     const memory = new MemoryStore();
     let changeAfterRead: string | undefined;

@@ -8,6 +8,12 @@ import { newScene } from '../wechat/scene.ts';
 import type { LoginTicket, TicketStatus } from './ticket.ts';
 import { STEPS, effectiveState, isFinished, publicStatus, type RequestedTransition, type TransitionInput } from './ticket-machine.ts';
 
+/**
+ * How far apart the clocks of a deployment's hosts may be for the remembered current ticket
+ * (`#sceneOf`) to stay right; NTP keeps them far closer, and token lifetimes assume as much.
+ */
+const CLOCK_SKEW_MS = 30_000;
+
 /** How long a finished ticket stays readable, so late polls and scans get a precise answer. */
 const AFTERLIFE_MS = 10 * 60_000;
 
@@ -60,9 +66,12 @@ export class Tickets {
    * to the wrong ticket: the mapping moves from a ticket to a new one only once that ticket is
    * finished (`ensure` and refresh replace only a finished or absent ticket), and a finished ticket
    * never lives again (the clock only moves on; ticket-machine.ts has no way out of a finished
-   * state). So `current()` keeps a remembered scene only when the ticket it reads there is live;
-   * finished or absent, it asks the mapping, as it would without this. Bounded: an entry goes when
-   * its ticket is seen finished, and past REMEMBERED_INTERACTIONS the oldest goes first.
+   * state). So `current()` keeps a remembered scene only when the ticket it reads there is live —
+   * and more than CLOCK_SKEW_MS from its expiry: a ticket that expired by another process's clock
+   * is stored as it was (expiry writes nothing), so a process whose clock is behind would still
+   * see it live after that process replaced it. Finished, absent or near its end, it asks the
+   * mapping, as it would without this. Bounded: an entry goes when its ticket is seen finished, and
+   * past REMEMBERED_INTERACTIONS the oldest goes first.
    */
   readonly #sceneOf = new Map<string, string>();
   #unsubscribe: (() => Promise<void>) | undefined;
@@ -147,7 +156,7 @@ export class Tickets {
     if (remembered !== undefined) {
       watch(remembered);
       seen = await this.get(remembered);
-      if (seen && !isFinished(effectiveState(seen))) return seen;
+      if (seen && !isFinished(effectiveState(seen)) && seen.expires_at - Date.now() > CLOCK_SKEW_MS) return seen;
       this.#sceneOf.delete(uid);
     }
     const scene = await this.#store.get(storeKeys.ticketOfInteraction(uid));
