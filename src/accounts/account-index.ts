@@ -50,6 +50,9 @@ const REMEMBERED_MAX = 20_000;
  * account no one can reach). Another process, or this one restarted, knows nothing and adds once
  * more: the index is still written before what it names. Bounded in time (REMEMBERED_MS, which
  * also ends a wrong memory after the store lost data) and in size (REMEMBERED_MAX, oldest first).
+ * Not for keys written again at each use (usage marks, `usage.ts`): after a failover lost the
+ * first add, a remembered add would let such a key be rewritten outside the index. The keys it
+ * serves are written once, right after their add, so a lost add loses them with it.
  */
 class RememberedAdds {
   readonly #adds = new Map<string, { until: number; forgetAt: number }>();

@@ -3,7 +3,7 @@ import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Logger } from '../log.ts';
 import { storeKeys } from '../store/keys.ts';
 import type { Store } from '../store/store.ts';
-import { indexForAccount } from './account-index.ts';
+import { accountIndex } from './account-index.ts';
 
 /**
  * When the person last signed in anywhere (seconds). Named by the `sub` alone, so it is not in the
@@ -27,7 +27,10 @@ export function recordUsage(provider: Provider, store: Store, log: Logger): void
   const thisSecond = new MarksThisSecond();
   const write = async (sub: string, key: string, now: string, indexed: boolean) => {
     if (thisSecond.has(key, now)) return;
-    if (indexed) await indexForAccount(store, sub, `key:${key}`);
+    // Added every time, not through `addOnce`: a mark is rewritten at each use, so if a Redis
+    // failover lost the first add, a remembered add would let the mark live on outside the index,
+    // where an account delete cannot find it.
+    if (indexed) await store.indexAdd(accountIndex(sub), `key:${key}`);
     await store.set(key, now);
     thisSecond.add(key, now);
   };

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
+import { accountIndex } from '../../src/accounts/account-index.ts';
 import { createLogger } from '../../src/log.ts';
+import { storeKeys } from '../../src/store/keys.ts';
 import { fetchScene, scan, startLogin } from '../helpers/login.ts';
 import { PNG } from '../miniprogram/images.ts';
 import { RP, startSaoma, type RunningSaoma } from '../helpers/saoma.ts';
@@ -111,6 +113,19 @@ for (const [name, open] of backends) {
       assert.equal(exported.json.sessions.length, 1);
       assert.doesNotMatch(JSON.stringify(exported.json), /identity:|unionid|"openid":|session_key/);
       assert.ok(audits().some((a) => a.event === 'account.exported' && a.sub === erin.sub));
+    });
+
+    it('a website\'s usage mark whose index entry the store lost (a failover) is indexed again at its next use, so a delete still removes it', async () => {
+      const gil = await signInAs(saoma, 'lost-gil', 'Gil Lost-unique');
+      const mark = `key:${storeKeys.accountUsed(gil.sub, RP.client_id)}`;
+      assert.ok((await inspectable.store.indexMembers(accountIndex(gil.sub))).includes(mark));
+      await inspectable.store.indexRemove(accountIndex(gil.sub), mark); // the add a failover lost
+      await new Promise((resolve) => setTimeout(resolve, 1100)); // marks are in seconds: the next use writes again
+      assert.equal((await refresh(saoma.issuer, RP, gil.tokens.refresh_token!)).status, 200);
+      // The mark is written after the answer (accounts/usage.ts): wait for it to be indexed again.
+      for (let i = 0; i < 40 && !(await inspectable.store.indexMembers(accountIndex(gil.sub))).includes(mark); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.equal((await api('DELETE', `/accounts/${gil.sub}`)).status, 200);
+      assert.deepEqual(await keysMentioning(inspectable, [gil.sub]), [], 'no mark left behind');
     });
 
     it('a delete leaves no key of the person in the store, kills their refresh tokens, and the same WeChat user gets a new sub', async () => {
