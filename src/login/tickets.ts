@@ -20,6 +20,11 @@ const AFTERLIFE_MS = 10 * 60_000;
 /** At most this many interactions' current tickets are remembered (`Tickets.#sceneOf`). */
 const REMEMBERED_INTERACTIONS = 4096;
 
+/** An interaction with less than 10 s to live gets no new ticket: the page says it has expired. */
+function expiresSoon(request: { interactionExpiresAt: number }, now: number): boolean {
+  return request.interactionExpiresAt - now < 10_000;
+}
+
 interface TicketNews {
   scene: string;
   version: number;
@@ -97,8 +102,19 @@ export class Tickets {
     return n;
   }
 
-  /** The interaction's ticket if it still has a live one, else a new one (the page's first load). */
+  /**
+   * The interaction's ticket if it still has a live one, else a new one (the page's first load).
+   * An interaction this process does not remember (`#sceneOf`) is most often one whose page loads
+   * for the first time, which has no ticket yet: its ticket is then created straight away, the
+   * mapping's atomic create saying whether one existed (one store read fewer per login than asking
+   * first). When it did (a reload served by another process), ours is dropped and the existing one
+   * is judged as before.
+   */
   async ensure(request: NewTicket): Promise<LoginTicket> {
+    if (!this.#sceneOf.has(request.uid) && !expiresSoon(request, Date.now())) {
+      const first = await this.#tryReplace(request, undefined);
+      if (first) return first;
+    }
     const current = await this.current(request.uid);
     if (current && !isFinished(effectiveState(current))) return current;
     return this.replace(request, current?.scene);
@@ -106,9 +122,19 @@ export class Tickets {
 
   /** A new ticket for the interaction in place of `previous` (refresh). Concurrent calls agree on one. */
   async replace(request: NewTicket, previous: string | undefined): Promise<LoginTicket> {
+    const ours = await this.#tryReplace(request, previous);
+    if (ours) return ours;
+    // Another request replaced it first: use theirs.
+    const theirs = await this.current(request.uid);
+    if (!theirs) throw new SaomaError('ticket_not_found', 'The login code could not be created; reload the page.');
+    return theirs;
+  }
+
+  /** `replace`'s own attempt: the new ticket, or undefined (and nothing of ours left) when the mapping was not `previous`. */
+  async #tryReplace(request: NewTicket, previous: string | undefined): Promise<LoginTicket | undefined> {
     const now = Date.now();
     const expiresAt = Math.min(now + this.#ttlMs, request.interactionExpiresAt);
-    if (request.interactionExpiresAt - now < 10_000) {
+    if (expiresSoon(request, now)) {
       throw new SaomaError('interaction_not_found', 'This login page has expired; go back to the website and sign in again.');
     }
     const ticket: LoginTicket = {
@@ -137,11 +163,8 @@ export class Tickets {
       if (previous) await this.#cancelReplaced(previous);
       return ticket;
     }
-    // Another request replaced it first: use theirs, drop ours.
     await this.#store.delete(storeKeys.ticket(ticket.scene));
-    const theirs = await this.current(request.uid);
-    if (!theirs) throw new SaomaError('ticket_not_found', 'The login code could not be created; reload the page.');
-    return theirs;
+    return undefined;
   }
 
   /** The interaction's current ticket (live or finished), or undefined when it has none. */
